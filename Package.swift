@@ -1,0 +1,29 @@
+// swift-tools-version:6.1
+// meshnode: the connection layer of a peer-to-peer node. No package dependencies by design:
+// the toolchain (stdlib, Glibc, Foundation, Dispatch, Synchronization) is all there is.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    // nonisolated async helpers run on the caller's executor (REACTOR-NOTES.md, pitfall 8):
+    // a peer task pinned to the reactor stays there when it calls them.
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+]
+
+let package = Package(
+    name: "MeshNode",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "meshnode", targets: ["Node"]),
+        .executable(name: "Benchmarks", targets: ["Benchmarks"]),
+    ],
+    targets: [
+        .target(name: "CLinuxShims"),
+        .target(name: "Wire", dependencies: ["CLinuxShims"], swiftSettings: strict),
+        .target(name: "Diagnostics", dependencies: ["Wire"], swiftSettings: strict),
+        .target(name: "Actors", dependencies: ["Diagnostics", "Wire"], swiftSettings: strict),
+        .executableTarget(name: "Node", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
+        .executableTarget(name: "Benchmarks", dependencies: ["Actors", "Wire"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
+    ]
+)

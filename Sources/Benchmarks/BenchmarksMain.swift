@@ -1,0 +1,70 @@
+import Wire
+
+/// `Benchmarks <scenario> [options]`: see docs/benchmarks.md.
+@main
+enum BenchmarksMain {
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        guard let scenario = arguments.first else {
+            printUsage()
+            Posix.exitImmediately(2)
+        }
+        arguments.removeFirst()
+        switch scenario {
+        case "echo-server":
+            await runEchoServer(arguments)
+        case "-h", "--help", "help":
+            printUsage()
+        default:
+            print("Benchmarks: unknown scenario '\(scenario)'")
+            printUsage()
+            Posix.exitImmediately(2)
+        }
+    }
+
+    static func printUsage() {
+        print(
+            """
+            usage: Benchmarks <scenario> [options]
+              echo-server --host H --port P [--max-frame BYTES]   framed echo for ../shared/bench
+            """)
+    }
+
+    static func runEchoServer(_ arguments: [String]) async {
+        var host = IPAddress.v4(0x7F00_0001)
+        var port: UInt16 = 0
+        var maximum = Frame.benchmarkMaximumSize
+        var index = 0
+        while index < arguments.count {
+            let flag = arguments[index]
+            let value = index + 1 < arguments.count ? arguments[index + 1] : ""
+            switch flag {
+            case "--host":
+                guard let parsed = IPAddress(parsing: value) else { fail("--host needs a numeric IP, got '\(value)'") }
+                host = parsed
+            case "--port":
+                guard let parsed = UInt16(value) else { fail("--port needs 0-65535, got '\(value)'") }
+                port = parsed
+            case "--max-frame":
+                guard let parsed = Int(value), parsed >= 0 else { fail("--max-frame needs a byte count") }
+                maximum = parsed
+            default:
+                fail("echo-server: unknown option '\(flag)'")
+            }
+            index += 2
+        }
+        Posix.ignoreBrokenPipe()
+        let server = EchoServer(host: host, port: port, maximumFrameSize: maximum)
+        do {
+            try await server.run()
+        } catch {
+            print("echo-server: \(error)")
+            Posix.exitImmediately(1)
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        print("Benchmarks: \(message)")
+        Posix.exitImmediately(2)
+    }
+}

@@ -1,0 +1,52 @@
+import Wire
+
+/// The framed-echo server of ../shared/bench/WORKLOADS.md, built on the same Wire paths a peer
+/// connection uses: the reactor, `Listener.connections`, `Connection.frames` batches and the
+/// buffered writer.
+struct EchoServer {
+    let host: IPAddress
+    let port: UInt16
+    let maximumFrameSize: Int
+
+    func run() async throws {
+        let reactor = Reactor.shared
+        let options = Connection.Options(maximumFrameSize: maximumFrameSize, maximumBufferedBytes: .max)
+        let listener = try Listener(
+            bindingTo: SocketAddress(ip: host, port: port), backlog: 4096, reactor: reactor,
+            connectionOptions: options)
+        let watcher = SignalWatcher()
+        Posix.printFlushed("ready")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask(executorPreference: reactor) {
+                for await _ in watcher.signals { break }
+                await listener.close()
+            }
+            // The accept loop prefers the reactor too: `main` is MainActor-isolated, and every
+            // accept would otherwise hop to the main thread and back.
+            group.addTask(executorPreference: reactor) {
+                try await withThrowingDiscardingTaskGroup { connections in
+                    for try await connection in listener.connections {
+                        connections.addTask(executorPreference: reactor) {
+                            await Self.echo(connection)
+                        }
+                    }
+                    connections.cancelAll()
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Writes back every batch as it was read, then closes when the client does.
+    static func echo(_ connection: Connection) async {
+        do {
+            while let batch = try await connection.receiveBatch() {
+                try await connection.send(batch: batch)
+                try await connection.waitUntilWritable()
+            }
+            try await connection.flush()
+        } catch {}
+        await connection.close()
+    }
+}

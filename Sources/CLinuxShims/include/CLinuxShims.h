@@ -1,0 +1,33 @@
+// The Linux calls Glibc's module map leaves out (epoll, eventfd, timerfd), plus a
+// thread-local slot so the reactor can answer "am I on my own thread?" in one load.
+#ifndef C_LINUX_SHIMS_H
+#define C_LINUX_SHIMS_H
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+
+/// The reactor running on the calling thread, or NULL.
+void *_Nullable cshim_current_reactor(void);
+/// Marks the calling thread as the loop thread of `reactor` (NULL clears it).
+void cshim_set_current_reactor(void *_Nullable reactor);
+
+/// accept4(2) and pthread_setname_np(3) are GNU extensions the Glibc module does not export.
+int cshim_accept4(int fd, struct sockaddr *_Nullable addr, socklen_t *_Nullable len, int flags);
+void cshim_set_thread_name(const char *_Nonnull name);
+
+/// epoll_event is packed on x86_64, which Swift imports awkwardly; these accessors hide it.
+static inline uint32_t cshim_epoll_event_events(const struct epoll_event *_Nonnull e) { return e->events; }
+static inline uint64_t cshim_epoll_event_data(const struct epoll_event *_Nonnull e) { return e->data.u64; }
+static inline int cshim_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+#endif

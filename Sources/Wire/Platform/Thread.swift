@@ -1,0 +1,49 @@
+import CLinuxShims
+import Glibc
+
+/// A plain OS thread for the reactor loop (the cooperative pool must never block in epoll).
+struct OSThread: @unchecked Sendable {
+    // pthread_t is an integer handle; it is written once before the thread is shared.
+    let handle: pthread_t
+
+    /// Starts `body` on a new thread named `name` (at most 15 bytes are kept).
+    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(SyscallError) -> OSThread {
+        final class Box: @unchecked Sendable {
+            // Written before pthread_create and read once by the new thread: handed over, never shared.
+            let body: @Sendable () -> Void
+            let name: String
+            init(_ body: @escaping @Sendable () -> Void, _ name: String) {
+                self.body = body
+                self.name = name
+            }
+        }
+        let box = Unmanaged.passRetained(Box(body, name)).toOpaque()
+        var handle = pthread_t()
+        let result = pthread_create(
+            &handle, nil,
+            { raw in
+                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                cshim_set_thread_name(String(box.name.utf8.prefix(15))!)
+                box.body()
+                return nil
+            }, box)
+        guard result == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            throw SyscallError("pthread_create", errno: result)
+        }
+        return OSThread(handle: handle)
+    }
+
+    func join() {
+        _ = pthread_join(handle, nil)
+    }
+
+    /// True when called on this thread.
+    var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
+}
+
+/// The reactor pointer the calling thread runs, if any (a thread-local in the C shim).
+enum CurrentReactor {
+    static func get() -> UnsafeMutableRawPointer? { cshim_current_reactor() }
+    static func set(_ value: UnsafeMutableRawPointer?) { cshim_set_current_reactor(value) }
+}

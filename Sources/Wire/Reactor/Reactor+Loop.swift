@@ -1,0 +1,89 @@
+extension Reactor {
+    /// Passes of queued work per loop iteration before I/O gets a turn again.
+    private static let workRoundsPerPass = 16
+
+    /// The loop thread's body.
+    func runLoop() {
+        CurrentReactor.set(Unmanaged.passUnretained(self).toOpaque())
+        defer { CurrentReactor.set(nil) }
+        let events = Epoll.EventBuffer(capacity: 512)
+        while true {
+            runQueuedWork()
+            flushPending()
+            let flags = inbox.withLock { ($0.shutdownRequested, $0.exitRequested, $0.work.isEmpty) }
+            if flags.0 && !ioShutDown {
+                tearDownIO()
+                continue
+            }
+            if flags.1 && flags.2 && localWork.isEmpty {
+                inbox.withLock { $0.exited = true }
+                return
+            }
+            var timeout = localWork.isEmpty && flushQueue.isEmpty ? millisecondsToNextTimer() : 0
+            if timeout != 0 {
+                let maySleep = inbox.withLock { inbox -> Bool in
+                    guard inbox.work.isEmpty && !inbox.exitRequested && !inbox.shutdownRequested else { return false }
+                    inbox.sleeping = true
+                    return true
+                }
+                if !maySleep { timeout = 0 }
+            }
+            epoll.wait(into: events, timeoutMilliseconds: timeout) { token, mask in
+                dispatch(token: token, events: mask)
+            }
+            if timeout != 0 { inbox.withLock { $0.sleeping = false } }
+            fireDueTimers()
+        }
+    }
+
+    /// Runs local and inbox work until both are empty or the round budget is spent.
+    private func runQueuedWork() {
+        let executor = asUnownedSerialExecutor()
+        let taskExecutor = asUnownedTaskExecutor()
+        for _ in 0..<Self.workRoundsPerPass {
+            let remote = inbox.withLock { inbox -> [Work] in
+                guard !inbox.work.isEmpty else { return [] }
+                let taken = inbox.work
+                inbox.work.removeAll(keepingCapacity: true)
+                return taken
+            }
+            if !remote.isEmpty { localWork.append(contentsOf: remote) }
+            if localWork.isEmpty { return }
+            swap(&localWork, &runningWork)
+            for work in runningWork {
+                switch work {
+                case .job(let job): job.runSynchronously(isolatedTo: executor, taskExecutor: taskExecutor)
+                case .closure(let body): body()
+                }
+            }
+            runningWork.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private func dispatch(token: UInt64, events: UInt32) {
+        if token == Epoll.wakeToken {
+            epoll.drainWakeups()
+            return
+        }
+        let id = RegistrationID(token: token)
+        let index = Int(id.fd)
+        guard index < registrations.count, let registration = registrations[index],
+            registration.id.generation == id.generation
+        else { return }  // a stale event for a closed and reused descriptor
+        registration.handler.reactorEvents(events)
+    }
+
+    /// Closes every registration and cancels every timer: the first half of shutdown.
+    private func tearDownIO() {
+        ioShutDown = true
+        for registration in registrations {
+            registration?.handler.reactorClosing()
+        }
+        for index in registrations.indices where registrations[index] != nil {
+            epoll.remove(Int32(index))
+            registrations[index] = nil
+        }
+        cancelAllTimers()
+        flushQueue.removeAll()
+    }
+}

@@ -1,0 +1,127 @@
+/// A scheduled timer, for cancelling it.
+public struct TimerID: Hashable, Sendable {
+    let rawValue: UInt64
+}
+
+extension Reactor {
+    /// The reactor's clock: CLOCK_MONOTONIC in nanoseconds.
+    public static func now() -> UInt64 { Posix.monotonicNanoseconds() }
+
+    /// Calls `action(false)` at `deadline` (nanoseconds on `Reactor.now()`), or
+    /// `action(true)` if the reactor shuts down first. Loop thread only.
+    @discardableResult
+    public func scheduleTimer(at deadline: UInt64, _ action: @escaping (_ cancelled: Bool) -> Void) -> TimerID {
+        assertInLoop()
+        nextTimerID &+= 1
+        let id = nextTimerID
+        if ioShutDown {
+            action(true)
+            return TimerID(rawValue: id)
+        }
+        timerActions[id] = action
+        timerHeap.insert(.init(deadline: deadline, id: id))
+        return TimerID(rawValue: id)
+    }
+
+    /// Schedules `action` after `delay`. Loop thread only.
+    @discardableResult
+    public func scheduleTimer(after delay: Duration, _ action: @escaping (_ cancelled: Bool) -> Void) -> TimerID {
+        scheduleTimer(at: Reactor.now() &+ delay.nanoseconds, action)
+    }
+
+    /// Forgets a timer without calling it. Loop thread only.
+    public func cancelTimer(_ id: TimerID) {
+        assertInLoop()
+        timerActions[id.rawValue] = nil
+    }
+
+    /// The number of pending timers (loop thread only).
+    public var pendingTimerCount: Int {
+        assertInLoop()
+        return timerActions.count
+    }
+
+    /// Suspends for `duration` on the reactor's deadline heap. Throws `CancellationError` if
+    /// the task is cancelled and `SyscallError(ESHUTDOWN)` if the reactor shuts down.
+    public func sleep(for duration: Duration) async throws {
+        let waiter = SleepWaiter()
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                execute { [self] in
+                    waiter.start(continuation, reactor: self, deadline: Reactor.now() &+ duration.nanoseconds)
+                }
+            }
+        } onCancel: {
+            execute { [self] in waiter.cancel(reactor: self) }
+        }
+    }
+
+    func millisecondsToNextTimer() -> Int32 {
+        while let top = timerHeap.earliest, timerActions[top.id] == nil { _ = timerHeap.popEarliest() }
+        guard let top = timerHeap.earliest else { return -1 }
+        let now = Reactor.now()
+        guard top.deadline > now else { return 0 }
+        let milliseconds = (top.deadline - now + 999_999) / 1_000_000
+        return Int32(clamping: milliseconds)
+    }
+
+    func fireDueTimers() {
+        guard !timerHeap.isEmpty else { return }
+        let now = Reactor.now()
+        while let top = timerHeap.earliest, top.deadline <= now {
+            _ = timerHeap.popEarliest()
+            timerActions.removeValue(forKey: top.id)?(false)
+        }
+    }
+
+    func cancelAllTimers() {
+        let pending = timerActions.sorted { $0.key < $1.key }
+        timerActions.removeAll()
+        timerHeap.removeAll()
+        for (_, action) in pending { action(true) }
+    }
+}
+
+/// One `sleep` call's state; touched only on the loop thread.
+private final class SleepWaiter: @unchecked Sendable {
+    // @unchecked Sendable: created on a caller's thread, then used only inside closures the
+    // reactor runs on its loop thread.
+    private var continuation: UnsafeContinuation<Void, any Error>?
+    private var timer: TimerID?
+    private var cancelled = false
+
+    func start(_ continuation: UnsafeContinuation<Void, any Error>, reactor: Reactor, deadline: UInt64) {
+        if cancelled {
+            continuation.resume(throwing: CancellationError())
+            return
+        }
+        self.continuation = continuation
+        timer = reactor.scheduleTimer(at: deadline) { [self] shutdown in
+            let continuation = self.continuation
+            self.continuation = nil
+            if shutdown {
+                continuation?.resume(throwing: SyscallError("sleep", errno: Posix.shutdownErrno))
+            } else {
+                continuation?.resume()
+            }
+        }
+    }
+
+    func cancel(reactor: Reactor) {
+        cancelled = true
+        guard let continuation else { return }
+        self.continuation = nil
+        if let timer { reactor.cancelTimer(timer) }
+        continuation.resume(throwing: CancellationError())
+    }
+}
+
+extension Duration {
+    /// The whole nanoseconds of this duration, clamped to 0 … UInt64.max.
+    public var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 0 }
+        let (product, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : product &+ UInt64(attoseconds / 1_000_000_000)
+    }
+}

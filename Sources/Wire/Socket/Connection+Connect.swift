@@ -1,0 +1,89 @@
+extension Connection {
+    /// Dials `remote`, binding first to `source` when given (the IP the other side sees),
+    /// and waits at most `timeout` for the TCP handshake.
+    ///
+    /// Failures are ``ConnectionError``s whose `reason` is the dial reason code
+    /// (`connection_refused`, `timeout`, `no_route_to_host`, …). Cancelling the calling task
+    /// abandons the dial and closes the socket.
+    public static func connect(
+        to remote: SocketAddress, from source: IPAddress? = nil, timeout: Duration,
+        reactor: Reactor = .shared, options: Options = Options()
+    ) async throws -> Connection {
+        let fd: Int32
+        let local: SocketAddress
+        var inProgress = false
+        do {
+            fd = try Posix.tcpSocket(family: remote.family)
+        } catch {
+            throw ConnectionError.syscall(error)
+        }
+        do {
+            try Posix.setNoDelay(fd)
+            if let source { try Posix.bind(fd, to: SocketAddress(ip: source, port: 0)) }
+            if case .wouldBlock = try Posix.connect(fd, to: remote) { inProgress = true }
+            local = try Posix.localAddress(fd) ?? SocketAddress(ip: .v4(0), port: 0)
+        } catch {
+            Posix.close(fd)
+            throw ConnectionError.syscall(error)
+        }
+        let connection = Connection(
+            fd: fd, local: local, remote: remote, reactor: reactor, options: options, connecting: inProgress)
+        try await connection.awaitConnected(deadline: Reactor.now() &+ timeout.nanoseconds)
+        return connection
+    }
+
+    private func awaitConnected(deadline: UInt64) async throws {
+        try ensureRegistered()
+        guard connecting else { return }
+        let id = makeWaiterID()
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    fail(.closed)
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                connectWaiter = Waiter(id: id, continuation: continuation)
+                connectTimer = reactor.scheduleTimer(at: deadline) { _ in
+                    // Timers fire on the loop thread, this actor's executor.
+                    self.assumeIsolated { $0.connectTimedOut(id) }
+                }
+            }
+        } onCancel: {
+            reactor.execute { self.assumeIsolated { $0.cancelConnect(id) } }
+        }
+    }
+
+    private func connectTimedOut(_ id: UInt64) {
+        guard connectWaiter?.id == id else { return }
+        connectTimer = nil
+        fail(.timedOut(operation: "connect"))
+    }
+
+    private func cancelConnect(_ id: UInt64) {
+        guard let waiter = connectWaiter, waiter.id == id else { return }
+        connectWaiter = nil
+        fail(.closed)
+        waiter.continuation.resume(throwing: CancellationError())
+    }
+
+    /// A connecting socket reported: `SO_ERROR` says whether the dial succeeded.
+    func finishConnect(_ mask: UInt32) {
+        guard ReactorEvents.isWritable(mask) else { return }
+        let code: Int32
+        do {
+            code = try Posix.pendingError(fd)
+        } catch {
+            fail(.syscall(error))
+            return
+        }
+        guard code == 0 else {
+            fail(.syscall(SyscallError("connect", errno: code)))
+            return
+        }
+        connecting = false
+        if let connectTimer { reactor.cancelTimer(connectTimer) }
+        connectTimer = nil
+        connectWaiter.take()?.continuation.resume()
+    }
+}

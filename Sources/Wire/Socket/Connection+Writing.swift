@@ -1,0 +1,131 @@
+extension Connection {
+    /// Outbound bytes not yet accepted by the kernel.
+    public var bufferedBytes: Int { outbound.count - outboundSent }
+
+    /// Queues one frame holding `body`; it is sent at the end of this loop pass.
+    /// Throws if the connection is closed, or fails it as `slow_peer` past the buffer limit.
+    public func send(frame body: some Collection<UInt8>) throws(ConnectionError) {
+        try prepareToAppend()
+        FrameEncoder.append(body, to: &outbound)
+        scheduleFlush()
+    }
+
+    /// Queues `message` as one frame, encoded straight into the outbound buffer.
+    public func send(_ message: Message) throws(ConnectionError) {
+        try prepareToAppend()
+        message.encodeFrame(into: &outbound)
+        scheduleFlush()
+    }
+
+    /// Queues every frame of `batch` unchanged (an echo of what was received).
+    public func send(batch: FrameBatch) throws(ConnectionError) {
+        try prepareToAppend()
+        outbound.append(contentsOf: batch.storage)
+        scheduleFlush()
+    }
+
+    /// Returns at once while at most `highWatermark` bytes are buffered; otherwise waits
+    /// until the buffer drains to `lowWatermark`.
+    public func waitUntilWritable() async throws {
+        if let failure { throw failure }
+        guard bufferedBytes > options.highWatermark else { return }
+        try await waitForDrain(to: options.lowWatermark)
+    }
+
+    /// Waits until every buffered byte has been handed to the kernel.
+    public func flush() async throws {
+        if let failure { throw failure }
+        guard bufferedBytes > 0 else { return }
+        flushNow()
+        guard bufferedBytes > 0 else { return }
+        try await waitForDrain(to: 0)
+    }
+
+    private func waitForDrain(to threshold: Int) async throws {
+        try ensureRegistered()
+        let id = makeWaiterID()
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    drainWaiters.append(DrainWaiter(id: id, threshold: threshold, continuation: continuation))
+                }
+            }
+        } onCancel: {
+            reactor.execute { self.assumeIsolated { $0.cancelDrainWaiter(id) } }
+        }
+    }
+
+    func cancelDrainWaiter(_ id: UInt64) {
+        guard let index = drainWaiters.firstIndex(where: { $0.id == id }) else { return }
+        drainWaiters.remove(at: index).continuation.resume(throwing: CancellationError())
+    }
+
+    private func prepareToAppend() throws(ConnectionError) {
+        try ensureRegistered()
+        if bufferedBytes > options.maximumBufferedBytes {
+            let error = ConnectionError.slowPeer(buffered: bufferedBytes)
+            fail(error)
+            throw error
+        }
+    }
+
+    private func scheduleFlush() {
+        guard !flushScheduled && writable else { return }
+        flushScheduled = true
+        reactor.scheduleFlush(self)
+    }
+
+    /// Hands buffered bytes to the kernel until it is all sent or the socket is full.
+    func flushNow() {
+        flushScheduled = false
+        guard failure == nil else { return }
+        while writable && outboundSent < outbound.count {
+            let sent = outboundSent
+            let descriptor = fd
+            let attempt = outbound.withUnsafeBytes { raw in
+                Result { () throws(SyscallError) in
+                    try Posix.send(descriptor, from: UnsafeRawBufferPointer(rebasing: raw[sent...]))
+                }
+            }
+            let result: IOResult<Int>
+            switch attempt {
+            case .success(let value): result = value
+            case .failure(let error):
+                fail(.syscall(error))
+                return
+            }
+            switch result {
+            case .processed(let count):
+                outboundSent += count
+                bytesOut += count
+            case .wouldBlock:
+                writable = false  // an EPOLLOUT edge resumes us
+            }
+        }
+        if outboundSent == outbound.count {
+            // Keep a small buffer for the next pass; give a large one back.
+            outbound.removeAll(keepingCapacity: outbound.capacity <= 64 << 10)
+            outboundSent = 0
+        } else if outboundSent > outbound.count / 2 {
+            outbound.removeFirst(outboundSent)
+            outboundSent = 0
+        }
+        resumeDrainWaiters()
+    }
+
+    private func resumeDrainWaiters() {
+        guard !drainWaiters.isEmpty else { return }
+        let buffered = bufferedBytes
+        var remaining: [DrainWaiter] = []
+        for waiter in drainWaiters {
+            if buffered <= waiter.threshold {
+                waiter.continuation.resume()
+            } else {
+                remaining.append(waiter)
+            }
+        }
+        drainWaiters = remaining
+    }
+}
