@@ -48,6 +48,10 @@ public enum ReactorEvents {
         mask & (Epoll.readable | Epoll.readHangup | Epoll.hangup | Epoll.error) != 0
     }
 
+    public static func isHangup(_ mask: UInt32) -> Bool {
+        mask & (Epoll.readHangup | Epoll.hangup | Epoll.error) != 0
+    }
+
     public static func isWritable(_ mask: UInt32) -> Bool {
         mask & (Epoll.writable | Epoll.hangup | Epoll.error) != 0
     }

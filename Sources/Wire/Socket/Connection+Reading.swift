@@ -82,8 +82,9 @@ extension Connection {
             case .processed(let count):
                 bytesIn += count
                 budget -= count
-                // A short read emptied the socket: the next arrival raises a new edge.
-                if count < scratch.count { readable = false }
+                // A short read emptied the socket: the next arrival raises a new edge (but an
+                // end of stream already announced raises none, so read on to see it).
+                if count < scratch.count && !hangupSeen { readable = false }
                 do {
                     try absorb(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), into: &batch)
                 } catch {

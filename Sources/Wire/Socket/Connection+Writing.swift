@@ -20,7 +20,11 @@ extension Connection {
     /// Queues every frame of `batch` unchanged (an echo of what was received).
     public func send(batch: FrameBatch) throws(ConnectionError) {
         try prepareToAppend()
-        outbound.append(contentsOf: batch.storage)
+        if outbound.isEmpty {
+            outbound = batch.storage  // shares the batch's storage: no copy unless more is appended
+        } else {
+            outbound.append(contentsOf: batch.storage)
+        }
         scheduleFlush()
     }
 

@@ -51,6 +51,9 @@ public actor Connection {
 
     // Read side.
     var readable = false
+    /// The peer half-closed or the socket errored: keep reading until recv says so, because
+    /// no further edge will announce it.
+    var hangupSeen = false
     var endOfStream = false
     var inputError: ConnectionError?
     var partial: [UInt8] = []
@@ -152,6 +155,7 @@ public actor Connection {
         }
         if ReactorEvents.isReadable(mask) {
             readable = true
+            if ReactorEvents.isHangup(mask) { hangupSeen = true }
             if readWaiter != nil { serveReadWaiter() }
         }
     }

@@ -1,0 +1,119 @@
+import Testing
+
+@testable import Wire
+
+/// An actor pinned to a reactor, the way peer actors are.
+actor PinnedCounter {
+    nonisolated let reactor: Reactor
+    nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
+    var count = 0
+    init(reactor: Reactor) { self.reactor = reactor }
+    func increment() -> Bool {
+        count += 1
+        return reactor.isInLoop
+    }
+}
+
+extension IOSuite {
+    @Suite struct ReactorTests {
+        @Test func pinnedActor_runsOnTheLoopThread() async throws {
+            try await withTestReactor { reactor in
+                let counter = PinnedCounter(reactor: reactor)
+                #expect(await counter.increment())
+                // From a loop callback, assumeIsolated must not trap (checkIsolated works).
+                let value = await withCheckedContinuation { continuation in
+                    reactor.execute {
+                        continuation.resume(returning: counter.assumeIsolated { $0.count })
+                    }
+                }
+                #expect(value == 1)
+            }
+        }
+
+        @Test func manyTasksFromOtherThreads_allRunOnce() async throws {
+            try await withTestReactor { reactor in
+                let counter = PinnedCounter(reactor: reactor)
+                await withTaskGroup(of: Bool.self) { group in
+                    for _ in 0..<1000 { group.addTask { await counter.increment() } }  // global pool callers
+                    for await onLoop in group { #expect(onLoop) }
+                }
+                #expect(await counter.count == 1000)
+            }
+        }
+
+        @Test func timers_fireInDeadlineOrder() async throws {
+            try await withTestReactor { reactor in
+                let order = await withCheckedContinuation { (continuation: CheckedContinuation<[Int], Never>) in
+                    reactor.execute {
+                        var fired: [Int] = []
+                        for (index, delay) in [30, 10, 20].enumerated() {
+                            reactor.scheduleTimer(after: .milliseconds(delay)) { _ in
+                                fired.append(index)
+                                if fired.count == 3 { continuation.resume(returning: fired) }
+                            }
+                        }
+                        let cancelled = reactor.scheduleTimer(after: .milliseconds(5)) { _ in fired.append(99) }
+                        reactor.cancelTimer(cancelled)
+                    }
+                }
+                #expect(order == [1, 2, 0])
+            }
+        }
+
+        @Test func sleep_waitsAtLeastItsDuration() async throws {
+            try await withTestReactor { reactor in
+                let start = ContinuousClock.now
+                try await reactor.sleep(for: .milliseconds(30))
+                let elapsed = ContinuousClock.now - start
+                #expect(elapsed >= .milliseconds(30))
+                #expect(elapsed < .seconds(1))
+            }
+        }
+
+        @Test func cancelledSleep_throwsPromptly() async throws {
+            try await withTestReactor { reactor in
+                let sleeper = Task(executorPreference: reactor) { try await reactor.sleep(for: .seconds(60)) }
+                try await reactor.sleep(for: .milliseconds(20))
+                let start = ContinuousClock.now
+                sleeper.cancel()
+                await #expect(throws: CancellationError.self) { try await sleeper.value }
+                #expect(ContinuousClock.now - start < .milliseconds(500))
+            }
+        }
+
+        @Test func shutdown_failsEveryWaiterAndClosesEveryDescriptor() async throws {
+            let before = ownDescriptorCount()
+            let reactor = try Reactor(name: "shutdown-test")
+            let outcome = try await withThrowingTaskGroup(of: String.self) { group in
+                let (listener, server, client) = try await makePair(on: reactor)
+                group.addTask(executorPreference: reactor) {
+                    do {
+                        _ = try await server.receiveBatch()
+                        return "read returned"
+                    } catch { return "read: \(error)" }
+                }
+                group.addTask(executorPreference: reactor) {
+                    do {
+                        try await reactor.sleep(for: .seconds(60))
+                        return "sleep returned"
+                    } catch { return "sleep: \((error as? SyscallError)?.errno == Posix.shutdownErrno)" }
+                }
+                group.addTask(executorPreference: reactor) {
+                    do {
+                        _ = try await listener.accept()
+                        return "accept: nil"
+                    } catch { return "accept: \(error)" }
+                }
+                try await Task.sleep(for: .milliseconds(50))
+                reactor.shutdown()
+                var results: [String] = []
+                for try await result in group { results.append(result) }
+                #expect(await client.isClosed)
+                return results.sorted()
+            }
+            #expect(outcome == ["accept: nil", "read: reactor stopped", "sleep: true"])
+            reactor.stopAndJoin()
+            #expect(ownDescriptorCount() == before)
+        }
+    }
+}

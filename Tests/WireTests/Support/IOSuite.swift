@@ -1,0 +1,56 @@
+import Testing
+
+@testable import Wire
+
+/// Every test that opens descriptors lives under this suite: serialized, so that counting
+/// the process's open descriptors before and after a test is exact.
+@Suite(.serialized) enum IOSuite {}
+
+struct TestTimeout: Error, CustomStringConvertible {
+    let seconds: Double
+    var description: String { "test did not finish within \(seconds) s" }
+}
+
+/// Runs `body` on a fresh reactor in a task that prefers it, fails after `timeout`, then
+/// stops the reactor and checks that no descriptor was left open.
+func withTestReactor<T: Sendable>(
+    timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: @escaping @Sendable (Reactor) async throws -> T
+) async throws -> T {
+    let before = ownDescriptorCount()
+    let result = try await Reactor.withReactor(name: "test-reactor") { reactor in
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask(executorPreference: reactor) { try await body(reactor) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TestTimeout(seconds: Double(timeout.components.seconds))
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!!
+        }
+    }
+    let after = ownDescriptorCount()
+    #expect(after == before, "descriptors open before: \(before), after: \(after)", sourceLocation: sourceLocation)
+    return result
+}
+
+let serverIP = IPAddress(parsing: "127.0.0.2")!
+let clientIP = IPAddress(parsing: "127.0.0.3")!
+
+/// A listener on 127.0.0.2 (ephemeral port) and one connection to it from 127.0.0.3.
+func makePair(
+    on reactor: Reactor, options: Connection.Options = Connection.Options()
+) async throws -> (listener: Listener, server: Connection, client: Connection) {
+    let listener = try Listener(
+        bindingTo: SocketAddress(ip: serverIP, port: 0), reactor: reactor, connectionOptions: options)
+    let client = try await Connection.connect(
+        to: listener.localAddress, from: clientIP, timeout: .seconds(2), reactor: reactor, options: options)
+    guard let server = try await listener.accept() else { throw TestTimeout(seconds: 0) }
+    return (listener, server, client)
+}
+
+/// Open descriptors of the kinds Wire creates (sockets, epoll, eventfd). Dispatch opens a
+/// timerfd lazily the first time a global timer is armed, which is not ours to count.
+func ownDescriptorCount() -> Int {
+    Posix.describeOpenDescriptors().filter { !$0.hasSuffix("[timerfd]") && !$0.contains("/proc/") }.count
+}
