@@ -37,7 +37,8 @@ public struct FrameDecoder: Sendable {
         var frames: [Frame] = []
         var offset = 0
         while true {
-            let step = bytes.withUnsafeBytes { raw in Result { () throws(FrameError) in try next(in: raw, at: offset) } }
+            let step = bytes.withUnsafeBytes { raw in Result { () throws(FrameError) in try next(in: raw, at: offset) }
+            }
             guard case .frame(let body) = try step.get() else { break }
             frames.append(Frame(body: bytes[body]))
             offset = body.upperBound

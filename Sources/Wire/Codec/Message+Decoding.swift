@@ -27,7 +27,8 @@ extension Message {
             message = .peerList(try decodePeerList(&reader))
         case .disconnect:
             let text = try reader.readShortString("reason", maximum: maximumReasonLength)
-            guard !text.isEmpty, text.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F })
+            guard !text.isEmpty,
+                text.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F })
             else { throw .invalidValue(field: "reason") }
             message = .disconnect(ReasonCode(rawValue: text))
         case .payload:

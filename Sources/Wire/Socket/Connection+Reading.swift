@@ -152,7 +152,8 @@ extension Connection {
 
     /// Validates the length of the partial frame and reserves room for exactly that frame.
     private func checkPartialHeader() throws(FrameError) {
-        let step = partial.withUnsafeBytes { raw in Result { () throws(FrameError) in try decoder.next(in: raw, at: 0) } }
+        let step = partial.withUnsafeBytes { raw in Result { () throws(FrameError) in try decoder.next(in: raw, at: 0) }
+        }
         if case .needMore(let needed) = try step.get() { partial.reserveCapacity(needed) }
     }
 }

@@ -52,7 +52,8 @@ extension IOSuite {
                 let address = listener.localAddress
                 await listener.close()
                 do {
-                    _ = try await Connection.connect(to: address, from: clientIP, timeout: .seconds(2), reactor: reactor)
+                    _ = try await Connection.connect(
+                        to: address, from: clientIP, timeout: .seconds(2), reactor: reactor)
                     Issue.record("connect to a closed port succeeded")
                 } catch let error as ConnectionError {
                     #expect(error.reason == .connectionRefused)
@@ -63,7 +64,8 @@ extension IOSuite {
         @Test func connectWhereSYNsAreDropped_timesOutAtOurDeadline() async throws {
             try await withTestReactor { reactor in
                 // A listener that never accepts, with a full backlog, drops further SYNs.
-                let listener = try Listener(bindingTo: SocketAddress(ip: serverIP, port: 0), backlog: 1, reactor: reactor)
+                let listener = try Listener(
+                    bindingTo: SocketAddress(ip: serverIP, port: 0), backlog: 1, reactor: reactor)
                 var held: [Connection] = []
                 var timedOut = false
                 let start = ContinuousClock.now
@@ -71,7 +73,8 @@ extension IOSuite {
                     do {
                         held.append(
                             try await Connection.connect(
-                                to: listener.localAddress, from: clientIP, timeout: .milliseconds(200), reactor: reactor))
+                                to: listener.localAddress, from: clientIP, timeout: .milliseconds(200), reactor: reactor
+                            ))
                     } catch let error as ConnectionError {
                         #expect(error.reason == .timeout)
                         timedOut = true

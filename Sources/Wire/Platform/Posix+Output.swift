@@ -1,0 +1,46 @@
+import Glibc
+
+extension Posix {
+    /// Standard error's descriptor.
+    public static let standardError: Int32 = 2
+    /// Standard output's descriptor.
+    public static let standardOutput: Int32 = 1
+
+    /// Writes all of `bytes` to `fd` (blocking descriptors), retrying short writes and EINTR.
+    /// Returns false if the descriptor refused (closed pipe, full disk).
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return false }
+            offset += written
+        }
+        return true
+    }
+
+    /// Writes `line` and a newline to `fd`, unbuffered.
+    public static func writeLine(_ fd: Int32, _ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        bytes.withUnsafeBytes { _ = writeAll(fd, $0) }
+    }
+
+    /// True if `fd` is a terminal.
+    public static func isTerminal(_ fd: Int32) -> Bool {
+        isatty(fd) == 1
+    }
+
+    /// Nanoseconds since the Unix epoch (CLOCK_REALTIME): for timestamps, never for timing.
+    public static func wallClockNanoseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+
+    /// The value of environment variable `name`, if set.
+    public static func environment(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+}
