@@ -54,6 +54,7 @@ enum BenchmarksMain {
             index += 2
         }
         Posix.ignoreBrokenPipe()
+        Posix.tuneAllocatorForBuffers()
         let server = EchoServer(host: host, port: port, maximumFrameSize: maximum)
         do {
             try await server.run()

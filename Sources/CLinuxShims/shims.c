@@ -2,7 +2,8 @@
 #include <pthread.h>
 #include "CLinuxShims.h"
 
-static __thread void *current_reactor = 0;
+// initial-exec: the executable links this statically, so the fast TLS model applies (no __tls_get_addr).
+static __thread void *current_reactor __attribute__((tls_model("initial-exec"))) = 0;
 
 void *cshim_current_reactor(void) { return current_reactor; }
 void cshim_set_current_reactor(void *reactor) { current_reactor = reactor; }

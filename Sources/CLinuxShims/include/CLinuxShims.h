@@ -10,6 +10,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
+#include <malloc.h>
+
+/// mallopt(3) with the glibc parameter names (the Glibc module does not export malloc.h).
+static inline void cshim_tune_allocator(int mmap_threshold, int trim_threshold, int top_pad) {
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    mallopt(M_TRIM_THRESHOLD, trim_threshold);
+    mallopt(M_TOP_PAD, top_pad);
+}
 
 /// The reactor running on the calling thread, or NULL.
 void *_Nullable cshim_current_reactor(void);

@@ -1,3 +1,4 @@
+import CLinuxShims
 import Glibc
 
 extension Posix {
@@ -42,5 +43,17 @@ extension Posix {
     public static func environment(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
         return String(cString: value)
+    }
+}
+
+extension Posix {
+    /// Keeps freed memory in the allocator instead of returning it to the kernel at once.
+    ///
+    /// Read batches and outbound chunks are short-lived buffers of tens of KiB; with glibc's
+    /// defaults the heap top is trimmed and regrown around them, and every regrowth costs
+    /// page faults and page clearing (measured: ~15% of the reactor's CPU on a 4 KiB-frame
+    /// stream). Buffers of 4 MiB and more are still mapped and unmapped individually.
+    public static func tuneAllocatorForBuffers() {
+        cshim_tune_allocator(4 << 20, 32 << 20, 1 << 20)
     }
 }

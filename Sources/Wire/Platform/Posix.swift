@@ -192,3 +192,22 @@ extension Posix {
         return result
     }
 }
+
+extension Posix {
+    /// The most buffers one vectored send takes here (well under IOV_MAX).
+    static let maximumVectoredBuffers = 64
+
+    /// Writes `buffers` in order with one `sendmsg` (MSG_NOSIGNAL, so never SIGPIPE).
+    static func send(_ fd: Int32, buffers: [UnsafeRawBufferPointer]) throws(SyscallError) -> IOResult<Int> {
+        if buffers.count == 1 { return try send(fd, from: buffers[0]) }
+        var vectors = buffers.map {
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
+        }
+        return try vectors.withUnsafeMutableBufferPointer { (pointer) throws(SyscallError) -> IOResult<Int> in
+            var header = msghdr()
+            header.msg_iov = pointer.baseAddress
+            header.msg_iovlen = pointer.count
+            return try retryingNonBlocking("sendmsg") { Glibc.sendmsg(fd, &header, Int32(MSG_NOSIGNAL)) }
+        }
+    }
+}

@@ -48,7 +48,7 @@ public final class Reactor: @unchecked Sendable {
     }
 
     /// Starts a reactor on a new thread.
-    public init(name: String = "meshnode-reactor", scratchBytes: Int = 256 * 1024) throws(SyscallError) {
+    public init(name: String = "meshnode-reactor", scratchBytes: Int = 64 * 1024) throws(SyscallError) {
         self.name = name
         self.epoll = try Epoll()
         self.scratch = .allocate(byteCount: scratchBytes, alignment: 16)

@@ -1,30 +1,26 @@
 extension Connection {
     /// Outbound bytes not yet accepted by the kernel.
-    public var bufferedBytes: Int { outbound.count - outboundSent }
+    public var bufferedBytes: Int { outbound.count }
 
     /// Queues one frame holding `body`; it is sent at the end of this loop pass.
     /// Throws if the connection is closed, or fails it as `slow_peer` past the buffer limit.
     public func send(frame body: some Collection<UInt8>) throws(ConnectionError) {
         try prepareToAppend()
-        FrameEncoder.append(body, to: &outbound)
+        outbound.encode { FrameEncoder.append(body, to: &$0) }
         scheduleFlush()
     }
 
     /// Queues `message` as one frame, encoded straight into the outbound buffer.
     public func send(_ message: Message) throws(ConnectionError) {
         try prepareToAppend()
-        message.encodeFrame(into: &outbound)
+        outbound.encode { message.encodeFrame(into: &$0) }
         scheduleFlush()
     }
 
     /// Queues every frame of `batch` unchanged (an echo of what was received).
     public func send(batch: FrameBatch) throws(ConnectionError) {
         try prepareToAppend()
-        if outbound.isEmpty {
-            outbound = batch.storage  // shares the batch's storage: no copy unless more is appended
-        } else {
-            outbound.append(contentsOf: batch.storage)
-        }
+        outbound.append(chunk: batch.storage)  // queued by reference: no copy
         scheduleFlush()
     }
 
@@ -85,36 +81,26 @@ extension Connection {
     func flushNow() {
         flushScheduled = false
         guard failure == nil else { return }
-        while writable && outboundSent < outbound.count {
-            let sent = outboundSent
+        while writable && !outbound.isEmpty {
             let descriptor = fd
-            let attempt = outbound.withUnsafeBytes { raw in
-                Result { () throws(SyscallError) in
-                    try Posix.send(descriptor, from: UnsafeRawBufferPointer(rebasing: raw[sent...]))
+            let attempt =
+                outbound.pendingChunks == 1
+                ? outbound.withFirstUnsentBuffer { buffer in
+                    Result { () throws(SyscallError) in try Posix.send(descriptor, from: buffer) }
                 }
-            }
-            let result: IOResult<Int>
+                : outbound.withUnsentBuffers(maximumChunks: Posix.maximumVectoredBuffers) { buffers in
+                    Result { () throws(SyscallError) in try Posix.send(descriptor, buffers: buffers) }
+                }
             switch attempt {
-            case .success(let value): result = value
+            case .success(.processed(let count)):
+                outbound.consume(count)
+                bytesOut += count
+            case .success(.wouldBlock):
+                writable = false  // an EPOLLOUT edge resumes us
             case .failure(let error):
                 fail(.syscall(error))
                 return
             }
-            switch result {
-            case .processed(let count):
-                outboundSent += count
-                bytesOut += count
-            case .wouldBlock:
-                writable = false  // an EPOLLOUT edge resumes us
-            }
-        }
-        if outboundSent == outbound.count {
-            // Keep a small buffer for the next pass; give a large one back.
-            outbound.removeAll(keepingCapacity: outbound.capacity <= 64 << 10)
-            outboundSent = 0
-        } else if outboundSent > outbound.count / 2 {
-            outbound.removeFirst(outboundSent)
-            outboundSent = 0
         }
         resumeDrainWaiters()
     }

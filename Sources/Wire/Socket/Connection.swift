@@ -20,7 +20,7 @@ public actor Connection {
 
         public init(
             maximumFrameSize: Int = Frame.defaultMaximumSize, highWatermark: Int = 1 << 20,
-            lowWatermark: Int = 256 << 10, maximumBufferedBytes: Int = 64 << 20, readBudget: Int = 1 << 20
+            lowWatermark: Int = 256 << 10, maximumBufferedBytes: Int = 64 << 20, readBudget: Int = 64 << 10
         ) {
             self.maximumFrameSize = maximumFrameSize
             self.highWatermark = highWatermark
@@ -60,8 +60,7 @@ public actor Connection {
     var readWaiter: Waiter<FrameBatch?>?
 
     // Write side.
-    var outbound: [UInt8] = []
-    var outboundSent = 0
+    var outbound = OutboundQueue()
     var writable = true
     var flushScheduled = false
     var drainWaiters: [DrainWaiter] = []
@@ -139,8 +138,7 @@ public actor Connection {
         let drains = drainWaiters
         drainWaiters.removeAll()
         for waiter in drains { waiter.continuation.resume(throwing: error) }
-        outbound = []
-        outboundSent = 0
+        outbound.removeAll()
         partial = []
     }
 
@@ -151,7 +149,7 @@ public actor Connection {
         }
         if ReactorEvents.isWritable(mask) {
             writable = true
-            if outboundSent < outbound.count { flushNow() }
+            if !outbound.isEmpty { flushNow() }
         }
         if ReactorEvents.isReadable(mask) {
             readable = true

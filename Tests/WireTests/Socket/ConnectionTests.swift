@@ -214,7 +214,7 @@ extension Connection {
     /// Test hook: queue raw bytes, framing or not.
     func sendRaw(_ bytes: [UInt8]) throws {
         try ensureRegistered()
-        outbound.append(contentsOf: bytes)
+        outbound.append(chunk: bytes)
         flushNow()
     }
 
