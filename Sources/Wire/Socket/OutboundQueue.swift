@@ -42,6 +42,7 @@ struct OutboundQueue {
 
     /// Marks `sent` bytes from the front as sent and drops finished chunks.
     mutating func consume(_ sent: Int) {
+        precondition(sent <= count, "consumed more than was queued")
         var remaining = sent
         count -= sent
         while remaining > 0 {
