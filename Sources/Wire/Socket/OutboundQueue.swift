@@ -14,6 +14,9 @@ struct OutboundQueue {
     /// True when the last chunk was made here for encoding (so appending to it never copies
     /// someone else's storage).
     private var lastChunkIsOwned = false
+    /// A sent owned chunk kept (emptied, capacity intact) for the next encode: steady small
+    /// traffic reuses one buffer instead of allocating per loop pass.
+    private var spare: [UInt8] = []
 
     /// Chunks larger than this are not appended to; a new chunk starts.
     static let encodeChunkLimit = 64 << 10
@@ -31,7 +34,8 @@ struct OutboundQueue {
     /// Encodes into the last owned chunk, or a new one.
     mutating func encode(_ body: (inout [UInt8]) -> Void) {
         if !lastChunkIsOwned || chunks.isEmpty || chunks[chunks.count - 1].count >= Self.encodeChunkLimit {
-            chunks.append([])
+            chunks.append(spare)
+            spare = []
             lastChunkIsOwned = true
         }
         let last = chunks.count - 1
@@ -52,15 +56,23 @@ struct OutboundQueue {
                 return
             }
             remaining -= available
-            chunks[head] = []
+            if head < chunks.count - 1 { chunks[head] = [] }  // release sent data at once
             head += 1
             headOffset = 0
         }
         if head == chunks.count {
+            // Only an owned chunk can be last-and-reusable: it was never handed out, so
+            // emptying it keeps its storage without a copy.
+            if lastChunkIsOwned && chunks[head - 1].capacity <= Self.encodeChunkLimit {
+                spare = chunks[head - 1]
+                chunks[head - 1] = []
+                spare.removeAll(keepingCapacity: true)
+            }
             chunks.removeAll(keepingCapacity: chunks.capacity <= 64)
             head = 0
             lastChunkIsOwned = false
         } else if head >= 32 && head * 2 >= chunks.count {
+            // Sent chunks are released in bulk, not one by one, to keep `consume` cheap.
             chunks.removeFirst(head)
             head = 0
         }

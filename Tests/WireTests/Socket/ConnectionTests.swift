@@ -46,6 +46,23 @@ extension IOSuite {
             return bytes
         }
 
+        @Test func ipv6Loopback_connectsAndExchanges() async throws {
+            try await withTestReactor { reactor in
+                let loopback = IPAddress(parsing: "::1")!
+                let listener = try Listener(bindingTo: SocketAddress(ip: loopback, port: 0), reactor: reactor)
+                let client = try await Connection.connect(
+                    to: listener.localAddress, timeout: .seconds(2), reactor: reactor)
+                let server = try #require(try await listener.accept())
+                #expect(server.remoteAddress.ip == loopback)
+                try await client.send(.getPeers)
+                var frames = server.frames.makeAsyncIterator()
+                #expect(try await frames.next().map { try Message.decode($0.body) } == .getPeers)
+                await client.close()
+                await server.close()
+                await listener.close()
+            }
+        }
+
         @Test func connectToClosedPort_isConnectionRefused() async throws {
             try await withTestReactor { reactor in
                 let listener = try Listener(bindingTo: SocketAddress(ip: serverIP, port: 0), reactor: reactor)

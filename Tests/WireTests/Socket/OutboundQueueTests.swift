@@ -59,3 +59,16 @@ import Testing
         #expect(all == expected)
     }
 }
+
+extension OutboundQueueTests {
+    @Test func sentOwnedChunk_isReusedWithoutReallocating() {
+        var queue = OutboundQueue()
+        queue.encode { $0.append(contentsOf: [UInt8](repeating: 1, count: 1000)) }
+        let first = queue.withFirstUnsentBuffer { $0.baseAddress }
+        queue.consume(1000)
+        queue.encode { $0.append(2) }
+        let second = queue.withFirstUnsentBuffer { $0.baseAddress }
+        #expect(first == second)
+        #expect(unsent(queue) == [2])
+    }
+}
