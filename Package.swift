@@ -25,5 +25,6 @@ let package = Package(
         .executableTarget(name: "Node", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Actors", "Wire"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
+        .testTarget(name: "ActorsTests", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
     ]
 )

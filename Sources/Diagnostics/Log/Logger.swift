@@ -46,3 +46,8 @@ public final class Logger: Sendable {
         queue.sync {}
     }
 }
+
+extension Logger {
+    /// A logger that writes nothing (tests, benchmarks).
+    public static var silent: Logger { Logger(minimumLevel: .error, format: .json, descriptor: -1) }
+}

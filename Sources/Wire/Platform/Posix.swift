@@ -135,6 +135,9 @@ public enum Posix {
         try retryingNonBlocking("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// `SHUT_WR`: no more sends; the peer reads to the end and sees EOF.
+    public static let shutdownWrite = Int32(SHUT_WR)
+
     /// Half-closes or fully shuts down a socket; errors are ignored (the peer may be gone).
     static func shutdown(_ fd: Int32, how: Int32 = Int32(SHUT_RDWR)) {
         _ = Glibc.shutdown(fd, how)

@@ -102,6 +102,10 @@ extension Connection {
                 return
             }
         }
+        if pendingOutputShutdown && outbound.isEmpty {
+            pendingOutputShutdown = false
+            Posix.shutdown(fd, how: Posix.shutdownWrite)
+        }
         resumeDrainWaiters()
     }
 
@@ -117,5 +121,19 @@ extension Connection {
             }
         }
         drainWaiters = remaining
+    }
+}
+
+extension Connection {
+    /// Sends what is queued, then half-closes (the peer reads to the end and sees EOF).
+    /// Reading continues until the peer closes or `close()` is called.
+    public func shutdownOutputAfterFlush() {
+        guard failure == nil else { return }
+        flushNow()
+        if outbound.isEmpty {
+            Posix.shutdown(fd, how: Posix.shutdownWrite)
+        } else {
+            pendingOutputShutdown = true
+        }
     }
 }

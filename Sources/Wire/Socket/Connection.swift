@@ -64,6 +64,8 @@ public actor Connection {
     var writable = true
     var flushScheduled = false
     var drainWaiters: [DrainWaiter] = []
+    /// Half-close once the queue drains (`shutdownOutputAfterFlush`).
+    var pendingOutputShutdown = false
 
     // Connect.
     var connecting: Bool

@@ -1,0 +1,60 @@
+/// The ping/pong state machine of one connection, over an injected time (nanoseconds on any
+/// monotonic clock): pings on an interval, a deadline for each pong, RTT on each answer.
+///
+/// Pure: the PeerConnection feeds it events and carries out the returned actions, so it is
+/// tested with a manual clock and no sockets.
+public struct Liveness: Sendable {
+    public let interval: UInt64
+    public let timeout: UInt64
+    private var nextPingAt: UInt64
+    private var outstanding: (nonce: UInt64, sentAt: UInt64)?
+    private var nonceCounter: UInt64
+    /// The last measured round trip, nanoseconds.
+    public private(set) var lastRTT: UInt64?
+
+    /// What to do now.
+    public enum Action: Equatable, Sendable {
+        case none
+        case sendPing(nonce: UInt64)
+        /// No pong within the timeout: end the connection as `ping_timeout`.
+        case timedOut
+    }
+
+    public init(interval: Duration, timeout: Duration, now: UInt64, nonceSeed: UInt64 = 0x9E37_79B9) {
+        self.interval = Self.nanoseconds(interval)
+        self.timeout = Self.nanoseconds(timeout)
+        self.nextPingAt = now &+ self.interval
+        self.nonceCounter = nonceSeed
+    }
+
+    /// When `poll` should next be called.
+    public var nextDeadline: UInt64 {
+        if let outstanding { return min(outstanding.sentAt &+ timeout, nextPingAt) }
+        return nextPingAt
+    }
+
+    /// Advances to `now`.
+    public mutating func poll(now: UInt64) -> Action {
+        if let outstanding, now >= outstanding.sentAt &+ timeout { return .timedOut }
+        guard outstanding == nil, now >= nextPingAt else { return .none }
+        nonceCounter &+= 0x9E37_79B9_7F4A_7C15
+        outstanding = (nonceCounter, now)
+        nextPingAt = now &+ interval
+        return .sendPing(nonce: nonceCounter)
+    }
+
+    /// A pong arrived; returns the RTT if it answers the outstanding ping (other nonces are
+    /// ignored: late or unsolicited pongs prove nothing).
+    public mutating func pongReceived(nonce: UInt64, now: UInt64) -> UInt64? {
+        guard let outstanding, outstanding.nonce == nonce else { return nil }
+        self.outstanding = nil
+        let rtt = now &- outstanding.sentAt
+        lastRTT = rtt
+        return rtt
+    }
+
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+}

@@ -1,0 +1,14 @@
+import Synchronization
+
+/// A value behind a mutex, for state read from any thread (last cycle summary, stats).
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) {
+        mutex = Mutex(value)
+    }
+
+    func get() -> Value { mutex.withLock { $0 } }
+
+    func set(_ value: Value) { mutex.withLock { $0 = value } }
+}

@@ -1,0 +1,158 @@
+import Diagnostics
+import Wire
+
+extension MeshNode {
+    /// Runs the node until `shutdown()`: accepts peers, maintains the mesh, serves sessions.
+    /// On shutdown every peer is told (Disconnect `shutdown`), the peer book is flushed, and
+    /// this returns with no task or descriptor left behind.
+    public func run() async {
+        guard !started.isFired else { return }
+        started.fire()
+        await manager.replaceBook(initialBook)
+        logger.log(
+            .info, "node.started",
+            [("listen", .string(listenAddress.description)), ("chain_id", .string(configuration.chainID))])
+        await withTaskGroup(of: Void.self) { outer in
+            outer.addTask { await self.stopRequested.wait() }
+            outer.addTask(executorPreference: reactor) { await self.serve() }
+            await outer.next()
+            // Stop: refuse new peers, tell every peer, give them a moment to hang up.
+            await listener.close()
+            await manager.closeAll(reason: .shutdown)
+            for _ in 0..<50 {
+                if await manager.livePeers.isEmpty { break }
+                try? await reactor.sleep(for: .milliseconds(20))
+            }
+            outer.cancelAll()
+        }
+        await saveBook()
+        logger.log(.info, "node.stopped")
+        finished.fire()
+    }
+
+    /// Asks `run()` to stop and waits until it has (at most about 2 s).
+    public func shutdown() async {
+        stopRequested.fire()
+        if started.isFired {
+            await finished.wait()
+        } else {
+            await listener.close()
+        }
+        startsContinuation.finish()
+        context.payloads.finish()
+    }
+
+    /// Accept loop, maintainer and sessions, until cancelled.
+    private func serve() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask(executorPreference: reactor) { await self.acceptLoop() }
+            group.addTask(executorPreference: reactor) { await self.maintainerLoop() }
+            group.addTask(executorPreference: reactor) {
+                await withTaskCancellationHandler {
+                    await self.stopRequested.wait()
+                } onCancel: {
+                    self.startsContinuation.finish()
+                }
+                self.startsContinuation.finish()
+            }
+            for await start in starts {
+                group.addTask(executorPreference: reactor) { await self.runSession(start) }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func acceptLoop() async {
+        await listener.setEventHandler { [logger] event in
+            switch event {
+            case .exhausted(let error): logger.log(.error, "listener.exhausted", [("error", .string("\(error)"))])
+            case .recovered(let failures): logger.log(.info, "listener.recovered", [("failures", .int(failures))])
+            case .failed(let error): logger.log(.warning, "listener.accept_failed", [("error", .string("\(error)"))])
+            }
+        }
+        while let connection = try? await listener.accept() {
+            startsContinuation.yield(.inbound(connection))
+        }
+    }
+
+    private func runSession(_ start: SessionStart) async {
+        switch start {
+        case .outbound(let peer, let kept):
+            let reason = await peer.runSession()
+            if kept { await manager.sessionEnded(peer, reason: reason) }
+        case .inbound(let connection):
+            let ip = PeerIP(connection.remoteAddress.ip)
+            if let refusal = await manager.admitInbound(ip) {
+                logger.log(.info, "peer.refused", peer: ip.description, reason: refusal.rawValue)
+                let peer = PeerConnection(connection: connection, direction: .inbound, id: 0, context: context)
+                await peer.close(reason: refusal)
+                await peer.drain()
+                return
+            }
+            let peer = PeerConnection(
+                connection: connection, direction: .inbound, id: await manager.makeID(), context: context)
+            do {
+                try await peer.handshake()
+                await manager.inboundHandshakeEnded(ip, failure: nil)
+            } catch {
+                await manager.inboundHandshakeEnded(ip, failure: error.reason)
+                await peer.drain()
+                return
+            }
+            let kept = await manager.established(peer)
+            if !kept { await peer.close(reason: .duplicateConnection) }
+            let reason = await peer.runSession()
+            if kept { await manager.sessionEnded(peer, reason: reason) }
+        }
+    }
+
+    /// Dials `address` now. Returns nil once a session is established, else the reason
+    /// (a skip reason if it was not attempted).
+    @discardableResult
+    public func connect(to address: SocketAddress, source: PeerSource = .direct, bypassCooldown: Bool = true) async
+        -> ReasonCode?
+    {
+        if let skip = await manager.decideDial(address, source: source, bypassCooldown: bypassCooldown) {
+            return skip
+        }
+        return await dial(address, source: source)
+    }
+
+    /// Connect and handshake for a dial `decideDial` allowed.
+    func dial(_ address: SocketAddress, source: PeerSource) async -> ReasonCode? {
+        let connection: Connection
+        do {
+            connection = try await Connection.connect(
+                to: address, from: configuration.sourceIP, timeout: configuration.dialTimeout, reactor: reactor,
+                options: Connection.Options(maximumFrameSize: configuration.maximumFrameSize))
+        } catch {
+            let reason = (error as? ConnectionError)?.reason ?? .shutdown
+            await manager.dialFinished(address, source: source, failure: reason, handshake: false)
+            return reason
+        }
+        let peer = PeerConnection(
+            connection: connection, direction: .outbound, id: await manager.makeID(), context: context)
+        do {
+            try await peer.handshake()
+        } catch {
+            await manager.dialFinished(address, source: source, failure: error.reason, handshake: true)
+            startsContinuation.yield(.outbound(peer, kept: false))
+            return error.reason
+        }
+        await manager.dialFinished(address, source: source, failure: nil, handshake: true)
+        let kept = await manager.established(peer)
+        if !kept { await peer.close(reason: .duplicateConnection) }
+        startsContinuation.yield(.outbound(peer, kept: kept))
+        return kept ? nil : .duplicateConnection
+    }
+
+    func saveBook() async {
+        guard let store else { return }
+        let book = await manager.book
+        do {
+            try store.save(book)
+        } catch {
+            logger.log(.warning, "peerbook.save_failed", [("error", .string("\(error)"))])
+        }
+    }
+}

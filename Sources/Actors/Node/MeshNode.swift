@@ -1,0 +1,114 @@
+import Diagnostics
+import Wire
+
+/// Why a node could not start.
+public struct NodeStartError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    /// 1: runtime (port in use, unwritable data dir); 2: configuration.
+    public let exitStatus: Int32
+}
+
+/// A meshnode as a library object: start it from a configuration, receive application
+/// payloads as an `AsyncSequence`, send or broadcast bytes, read stats, shut it down.
+///
+/// ```swift
+/// let node = try MeshNode(configuration: configuration)
+/// async let running: Void = node.run()
+/// for await (peer, bytes) in node.payloads { … }
+/// await node.shutdown()
+/// ```
+public final class MeshNode: Sendable {
+    public let configuration: NodeConfiguration
+    public let reactor: Reactor
+    public let manager: ConnectionManager
+    public var registry: PeerRegistry { manager.registry }
+    /// Application payloads from every peer, in arrival order per peer.
+    public let payloads: AsyncStream<(PeerIP, [UInt8])>
+    /// The bound P2P address (the real port when 0 was asked for).
+    public let listenAddress: SocketAddress
+    let listener: Listener
+    let logger: Logger
+    let store: PeerBookStore?
+    let context: PeerConnection.Context
+    let starts: AsyncStream<SessionStart>
+    let startsContinuation: AsyncStream<SessionStart>.Continuation
+    let stopRequested = Completion()
+    let finished = Completion()
+    let started = Completion()
+    let lastCycle = Locked<CycleSummary?>(nil)
+
+    enum SessionStart: Sendable {
+        case inbound(Connection)
+        case outbound(PeerConnection, kept: Bool)
+    }
+
+    /// Binds the listener and loads the peer book; `persist: false` keeps the book in memory.
+    public init(
+        configuration: NodeConfiguration, reactor: Reactor = .shared, logger: Logger = .silent, persist: Bool = true
+    ) throws(NodeStartError) {
+        self.configuration = configuration
+        self.reactor = reactor
+        self.logger = logger
+        let manager = ConnectionManager(configuration: configuration, reactor: reactor, logger: logger)
+        self.manager = manager
+        (payloads, context) = {
+            let (stream, continuation) = AsyncStream<(PeerIP, [UInt8])>.makeStream()
+            let context = PeerConnection.Context(
+                configuration: configuration, nonce: UInt64.random(in: 1...UInt64.max), manager: manager,
+                payloads: continuation, logger: logger)
+            return (stream, context)
+        }()
+        (starts, startsContinuation) = AsyncStream<SessionStart>.makeStream()
+        var book = PeerBook()
+        if persist {
+            let directory = configuration.resolvedDataDirectory
+            do {
+                try Posix.makeDirectories(directory)
+            } catch {
+                throw NodeStartError(
+                    description: "cannot create data directory \(directory): \(error); choose another --data-dir",
+                    exitStatus: 1)
+            }
+            guard Posix.isWritable(directory) else {
+                throw NodeStartError(
+                    description: "data directory \(directory) is not writable; choose another --data-dir", exitStatus: 1
+                )
+            }
+            let store = PeerBookStore(dataDirectory: directory)
+            self.store = store
+            do {
+                switch try store.load(into: &book) {
+                case .missing: break
+                case .loaded(let count): logger.log(.info, "peerbook.loaded", [("peers", .int(count))])
+                case .corrupt(let reason, let movedTo):
+                    logger.log(
+                        .warning, "peerbook.corrupt", reason: "peer_book_corrupt",
+                        [("error", .string(reason)), ("moved_to", .string(movedTo))])
+                }
+            } catch {
+                logger.log(.warning, "peerbook.unreadable", [("error", .string("\(error)"))])
+            }
+        } else {
+            self.store = nil
+        }
+        for address in configuration.directPeers {
+            book.add(address, source: .direct, now: ConnectionManager.now())
+            book.clearCooldown(PeerIP(address.ip))
+        }
+        for address in configuration.seeds { book.add(address, source: .seed, now: ConnectionManager.now()) }
+        do {
+            listener = try Listener(
+                bindingTo: configuration.listen, reactor: reactor,
+                connectionOptions: Connection.Options(maximumFrameSize: configuration.maximumFrameSize))
+        } catch {
+            throw NodeStartError(
+                description: "cannot listen on \(configuration.listen): \(error); choose another --listen HOST:PORT",
+                exitStatus: 1)
+        }
+        listenAddress = listener.localAddress
+        initialBook = book
+    }
+
+    /// The book to install when `run()` starts (init cannot await the manager).
+    let initialBook: PeerBook
+}

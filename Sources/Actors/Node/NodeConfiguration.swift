@@ -1,0 +1,42 @@
+import Wire
+
+/// Everything a node is started with (INTERFACE.md names and defaults).
+public struct NodeConfiguration: Sendable {
+    /// P2P listen address; a specific IP is also the source IP of every dial.
+    public var listen = SocketAddress(ip: .v4(0), port: 7071)
+    public var seeds: [SocketAddress] = []
+    /// `--peer`: dialed at once and persisted as `direct`.
+    public var directPeers: [SocketAddress] = []
+    public var dataDirectory: String?
+    public var chainID = "mainnet"
+    public var genesis = GenesisHash.mainnet
+    public var protocolVersion = Handshake.currentProtocolVersion
+    public var userAgent = "meshnode/0.1.0"
+    public var minimumOutbound = 8
+    public var maximumPeers = 16
+    public var tick: Duration = .seconds(30)
+    public var pingInterval: Duration = .seconds(15)
+    public var pingTimeout: Duration = .seconds(45)
+    public var dialTimeout: Duration = .seconds(5)
+    public var handshakeTimeout: Duration = .seconds(5)
+    /// Allow loopback and private peer addresses.
+    public var lan = false
+    public var ipv4Only = false
+    /// Addresses sent in one PeerList answer.
+    public var peerListLimit = 250
+    public var maximumFrameSize = Frame.defaultMaximumSize
+    /// The first cooldown after a failure (30 s, doubling to 1 h); tests shorten it.
+    public var cooldownBase: Duration = .seconds(30)
+
+    public init() {}
+
+    /// `<data-dir>`, defaulting to `./meshnode_data_<port>`.
+    public var resolvedDataDirectory: String {
+        dataDirectory ?? "./meshnode_data_\(listen.port)"
+    }
+
+    /// The IP dials are bound to, if the listen address names one.
+    public var sourceIP: IPAddress? {
+        listen.ip.isUnspecified ? nil : listen.ip
+    }
+}

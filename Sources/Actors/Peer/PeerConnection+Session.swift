@@ -1,0 +1,98 @@
+import Diagnostics
+import Wire
+
+extension PeerConnection {
+    /// The message loop, after a successful handshake. Returns why the session ended.
+    func runSession() async -> ReasonCode {
+        guard var reader = reader.take() else { return closeReason ?? .handshakeError }
+        connectedSince = Timestamp.unixSecondsDouble()
+        startLiveness()
+        try? onConnection { try $0.send(.getPeers) }
+        var ending: ReasonCode = .remoteClosed
+        do {
+            while let frame = try await reader.next(isolation: self) {
+                let message: Message
+                do {
+                    message = try Message.decode(frame.body)
+                } catch {
+                    context.logger.log(
+                        .warning, "peer.bad_message", peer: ip.description, reason: "protocol_violation",
+                        [("error", .string("\(error)"))])
+                    close(reason: .protocolViolation)
+                    continue
+                }
+                try await handle(message)
+            }
+        } catch {
+            ending = Self.reason(for: error)
+        }
+        stopLiveness()
+        cancelLinger()
+        onConnection { $0.close() }
+        return closeReason ?? remoteReason.map { _ in .remoteClosed } ?? ending
+    }
+
+    private func handle(_ message: Message) async throws {
+        switch message {
+        case .ping(let nonce):
+            try onConnection { try $0.send(.pong(nonce: nonce)) }
+        case .pong(let nonce):
+            if let rtt = liveness?.pongReceived(nonce: nonce, now: Reactor.now()) {
+                lastRTT = Double(rtt) / 1e9
+            }
+        case .getPeers:
+            let addresses = await context.manager.addressesToShare(excluding: ip)
+            try onConnection { try $0.send(.peerList(addresses)) }
+        case .peerList(let addresses):
+            await context.manager.learned(addresses, from: ip)
+        case .payload(let bytes):
+            context.payloads.yield((ip, bytes))
+        case .disconnect(let reason):
+            remoteReason = reason
+            context.logger.log(.info, "peer.disconnect_received", peer: ip.description, reason: reason.rawValue)
+            onConnection { $0.close() }
+        case .handshake, .handshakeAck:
+            close(reason: .protocolViolation)
+        }
+    }
+
+    private func startLiveness() {
+        let configuration = context.configuration
+        liveness = Liveness(
+            interval: configuration.pingInterval, timeout: configuration.pingTimeout, now: Reactor.now(),
+            nonceSeed: context.nonce ^ id)
+        armLiveness()
+    }
+
+    private func armLiveness() {
+        guard let deadline = liveness?.nextDeadline else { return }
+        livenessTimer = connection.reactor.scheduleTimer(at: deadline) { cancelled in
+            guard !cancelled else { return }
+            // Timers fire on the reactor thread, this actor's executor.
+            self.assumeIsolated { $0.livenessFired() }
+        }
+    }
+
+    private func livenessFired() {
+        livenessTimer = nil
+        guard var state = liveness else { return }
+        let action = state.poll(now: Reactor.now())
+        liveness = state
+        switch action {
+        case .none: break
+        case .sendPing(let nonce): try? onConnection { try $0.send(.ping(nonce: nonce)) }
+        case .timedOut:
+            context.logger.log(.info, "peer.ping_timeout", peer: ip.description, reason: "ping_timeout")
+            abort(reason: .pingTimeout)
+            return
+        }
+        armLiveness()
+    }
+}
+
+extension Timestamp {
+    /// Seconds since the Unix epoch, with a fraction.
+    public static func unixSecondsDouble() -> Double {
+        Double(Posix.wallClockNanoseconds()) / 1e9
+    }
+}

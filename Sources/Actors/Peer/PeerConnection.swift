@@ -1,0 +1,124 @@
+import Diagnostics
+import Wire
+
+/// Why a handshake failed, with its reason code (also when the peer told us the reason).
+public struct HandshakeFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: ReasonCode
+    /// True if the peer sent the reason in a Disconnect.
+    public let reportedByPeer: Bool
+
+    public var description: String {
+        reportedByPeer ? "peer refused the handshake: \(reason)" : "handshake failed: \(reason)"
+    }
+}
+
+/// One peer, for both directions: the handshake, then one message loop. Runs on the
+/// reactor (its executor is the connection's), so frames and replies never change thread.
+public actor PeerConnection {
+    /// What every PeerConnection of a node shares.
+    struct Context: Sendable {
+        let configuration: NodeConfiguration
+        let nonce: UInt64
+        let manager: ConnectionManager
+        let payloads: AsyncStream<(PeerIP, [UInt8])>.Continuation
+        let logger: Logger
+    }
+
+    public nonisolated let connection: Connection
+    public nonisolated let direction: Direction
+    public nonisolated let ip: PeerIP
+    /// Unique per connection within a node.
+    public nonisolated let id: UInt64
+    let context: Context
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        connection.reactor.asUnownedSerialExecutor()
+    }
+
+    var reader: Connection.Frames.AsyncIterator?
+    var remote: Handshake?
+    var liveness: Liveness?
+    var livenessTimer: TimerID?
+    var lingerTimer: TimerID?
+    var handshakeTimedOut = false
+    /// Set when this side decides to end the session (the reason logged and counted).
+    public private(set) var closeReason: ReasonCode?
+    /// A reason the peer gave in a Disconnect.
+    public internal(set) var remoteReason: ReasonCode?
+    /// The last measured ping round trip, seconds.
+    public internal(set) var lastRTT: Double?
+    public internal(set) var connectedSince: Double?
+
+    init(connection: Connection, direction: Direction, id: UInt64, context: Context) {
+        self.connection = connection
+        self.direction = direction
+        self.ip = PeerIP(connection.remoteAddress.ip)
+        self.id = id
+        self.context = context
+    }
+
+    /// Runs `body` with the connection isolated. The connection's executor is this actor's
+    /// (the same reactor), so whenever this actor runs, the connection's state is ours to use.
+    func onConnection<T: Sendable>(_ body: (isolated Connection) throws -> T) rethrows -> T {
+        try connection.assumeIsolated(body)
+    }
+
+    /// The handshake the peer sent (after `handshake()`).
+    public var remoteHandshake: Handshake? { remote }
+
+    /// Where the peer listens: its IP and the port from its handshake.
+    public var listenAddress: SocketAddress {
+        SocketAddress(ip: connection.remoteAddress.ip, port: remote?.listenPort ?? connection.remoteAddress.port)
+    }
+
+    /// Queues an application payload for the peer.
+    public func send(payload: [UInt8]) throws {
+        try onConnection { try $0.send(.payload(payload)) }
+    }
+
+    /// Queues any message.
+    func send(_ message: Message) throws {
+        try onConnection { try $0.send(message) }
+    }
+
+    /// Ends the session: tells the peer why, half-closes, and closes for good when the peer
+    /// hangs up or after a second, whichever is first.
+    public func close(reason: ReasonCode) {
+        guard closeReason == nil else { return }
+        closeReason = reason
+        stopLiveness()
+        try? onConnection { try $0.send(.disconnect(reason)) }
+        onConnection { $0.shutdownOutputAfterFlush() }
+        lingerTimer = connection.reactor.scheduleTimer(after: .seconds(1)) { _ in
+            // Timers fire on the reactor thread, this actor's executor.
+            self.assumeIsolated { $0.onConnection { $0.close() } }
+        }
+    }
+
+    /// Reads and discards until the peer hangs up or the linger timer closes the connection
+    /// (so a Disconnect we sent is not lost to a reset), then closes.
+    func drain() async {
+        var reader = self.reader.take() ?? connection.frames.makeAsyncIterator()
+        while (try? await reader.next(isolation: self)) ?? nil != nil {}
+        cancelLinger()
+        onConnection { $0.close() }
+    }
+
+    /// Closes at once, without telling the peer.
+    func abort(reason: ReasonCode) {
+        if closeReason == nil { closeReason = reason }
+        stopLiveness()
+        onConnection { $0.close() }
+    }
+
+    func stopLiveness() {
+        if let livenessTimer { connection.reactor.cancelTimer(livenessTimer) }
+        livenessTimer = nil
+        liveness = nil
+    }
+
+    func cancelLinger() {
+        if let lingerTimer { connection.reactor.cancelTimer(lingerTimer) }
+        lingerTimer = nil
+    }
+}

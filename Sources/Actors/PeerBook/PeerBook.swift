@@ -1,0 +1,161 @@
+import Wire
+
+/// The known peers: bounded, with cooldowns, bans and health, and a cap per /16 on
+/// gossip-learned addresses so that one peer cannot flood the book.
+///
+/// A value type: the ConnectionManager owns it, persistence reads snapshots of it.
+public struct PeerBook: Sendable, Equatable {
+    public static let capacity = 10_000
+    /// Gossip-learned entries allowed per IPv4 /16 (or IPv6 /32).
+    public static let gossipPerGroup = 32
+    public static let baseCooldown: Double = 30
+    public static let maximumCooldown: Double = 3600
+    /// Violations before a ban, and how long it lasts.
+    public static let violationsBeforeBan = 3
+    public static let banDuration: Double = 24 * 3600
+    /// Connected within this many seconds counts as hot.
+    public static let hotWindow: Double = 600
+    /// Gossip peers below this health are skipped as `peer_unhealthy`.
+    public static let unhealthyBelow = 10
+
+    public private(set) var records: [PeerIP: PeerRecord] = [:]
+    public let capacity: Int
+    /// The first cooldown; it doubles per failure up to `maximumCooldown` (tests shorten it).
+    public var cooldownBase: Double = PeerBook.baseCooldown
+
+    public init(capacity: Int = PeerBook.capacity) {
+        self.capacity = capacity
+    }
+
+    public var count: Int { records.count }
+
+    public subscript(ip: PeerIP) -> PeerRecord? { records[ip] }
+
+    /// Adds or refreshes an address. A stronger source replaces a weaker one; gossip is
+    /// capped per network group and never evicts a better entry. Returns false if refused.
+    @discardableResult
+    public mutating func add(_ address: SocketAddress, source: PeerSource, now: Double) -> Bool {
+        let ip = PeerIP(address.ip)
+        if var existing = records[ip] {
+            if source <= existing.source || existing.address.port == 0 {
+                existing.address = address
+                existing.source = min(existing.source, source)
+            }
+            records[ip] = existing
+            return true
+        }
+        if source == .gossip && gossipCount(inGroupOf: address.ip) >= Self.gossipPerGroup { return false }
+        if records.count >= capacity && !evictOne(for: source) { return false }
+        records[ip] = PeerRecord(address: address, source: source, firstSeen: now)
+        return true
+    }
+
+    /// Stores `record` as it is, if its IP is known.
+    mutating func overwrite(_ record: PeerRecord) {
+        guard records[record.ip] != nil else { return }
+        records[record.ip] = record
+    }
+
+    /// Forgets a peer.
+    public mutating func remove(_ ip: PeerIP) {
+        records[ip] = nil
+    }
+
+    public mutating func recordAttempt(_ ip: PeerIP, now: Double) {
+        records[ip]?.lastAttempt = now
+    }
+
+    /// A session was established: cooldown and failures reset, health restored.
+    public mutating func recordSuccess(_ ip: PeerIP, now: Double) {
+        guard var record = records[ip] else { return }
+        record.lastSuccess = now
+        record.failures = 0
+        record.cooldownUntil = nil
+        record.health = 100
+        record.lastReason = nil
+        records[ip] = record
+    }
+
+    /// A dial or handshake failed: cooldown doubles from 30 s to 1 h; violations lead to a ban.
+    public mutating func recordFailure(_ ip: PeerIP, reason: ReasonCode, now: Double) {
+        guard var record = records[ip] else { return }
+        record.failures += 1
+        record.health = max(0, record.health - 15)
+        record.lastReason = reason.rawValue
+        record.cooldownUntil = now + Self.cooldown(afterFailures: record.failures, base: cooldownBase)
+        if Self.isViolation(reason) {
+            record.violations += 1
+            if record.violations >= Self.violationsBeforeBan {
+                record.bannedUntil = now + Self.banDuration
+                record.violations = 0
+            }
+        }
+        records[ip] = record
+    }
+
+    /// Skips the cooldown (`POST /api/p2p/connect`, `--peer`).
+    public mutating func clearCooldown(_ ip: PeerIP) {
+        records[ip]?.cooldownUntil = nil
+    }
+
+    /// 30 s, 60 s, 120 s, … capped at 1 h.
+    public static func cooldown(afterFailures failures: Int, base: Double = baseCooldown) -> Double {
+        let exponent = Double(max(0, min(failures - 1, 20)))
+        return min(maximumCooldown, base * pow2(exponent))
+    }
+
+    static func pow2(_ exponent: Double) -> Double {
+        var result = 1.0
+        var remaining = Int(exponent)
+        while remaining > 0 {
+            result *= 2
+            remaining -= 1
+        }
+        return result
+    }
+
+    /// Reasons that say the peer is on another network or breaks the protocol.
+    static func isViolation(_ reason: ReasonCode) -> Bool {
+        [.versionMismatch, .genesisMismatch, .chainIDMismatch, .incompatibleChain, .protocolViolation]
+            .contains(reason)
+    }
+
+    /// Counts per tier; `connected` are the peers with a session now.
+    public func tierCounts(now: Double, connected: Set<PeerIP>) -> [PeerTier: Int] {
+        var counts: [PeerTier: Int] = [.hot: 0, .warm: 0, .cold: 0]
+        for (ip, record) in records {
+            counts[record.tier(now: now, connected: connected.contains(ip)), default: 0] += 1
+        }
+        return counts
+    }
+
+    private func gossipCount(inGroupOf ip: IPAddress) -> Int {
+        let group = Self.networkGroup(ip)
+        return records.values.lazy.filter { $0.source == .gossip && Self.networkGroup($0.address.ip) == group }.count
+    }
+
+    /// IPv4 /16 or IPv6 /32.
+    static func networkGroup(_ ip: IPAddress) -> UInt64 {
+        switch ip {
+        case .v4(let value): return UInt64(value >> 16)
+        case .v6(let high, _): return (1 << 63) | (high >> 32)
+        }
+    }
+
+    /// Makes room by dropping the least useful entry: never-connected gossip first, then
+    /// the unhealthiest. Operator-given entries (direct, seed) are never evicted.
+    private mutating func evictOne(for source: PeerSource) -> Bool {
+        let victim = records.values
+            .filter { $0.source > .seed && $0.source >= source && $0.lastSuccess == nil }
+            .min { ($0.health, $0.firstSeen) < ($1.health, $1.firstSeen) }
+        guard let victim else { return false }
+        records[victim.ip] = nil
+        return true
+    }
+
+    /// Replaces every record (used when loading from disk).
+    mutating func replaceAll(_ loaded: [PeerRecord]) {
+        records = [:]
+        for record in loaded.prefix(capacity) { records[record.ip] = record }
+    }
+}

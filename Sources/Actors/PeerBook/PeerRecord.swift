@@ -1,0 +1,35 @@
+import Wire
+
+/// What the node knows about one peer (keyed by IP; the port is the one it listens on).
+public struct PeerRecord: Sendable, Equatable {
+    public var address: SocketAddress
+    public var source: PeerSource
+    /// Unix seconds.
+    public var firstSeen: Double
+    public var lastAttempt: Double?
+    public var lastSuccess: Double?
+    /// Consecutive failures since the last success.
+    public var failures: Int = 0
+    public var cooldownUntil: Double?
+    public var bannedUntil: Double?
+    /// Handshake violations (wrong chain, genesis, version, protocol) since the last ban.
+    public var violations: Int = 0
+    /// 0…100: 100 after a success, 15 lower per consecutive failure.
+    public var health: Int = 100
+    /// The last failure's reason code.
+    public var lastReason: String?
+
+    public var ip: PeerIP { PeerIP(address.ip) }
+
+    /// hot = connected within the last 10 minutes, warm = connected before, cold = never.
+    public func tier(now: Double, connected: Bool) -> PeerTier {
+        if connected { return .hot }
+        guard let lastSuccess else { return .cold }
+        return now - lastSuccess <= PeerBook.hotWindow ? .hot : .warm
+    }
+}
+
+/// hot, warm or cold (INTERFACE.md, peer book).
+public enum PeerTier: String, Sendable, Codable, CaseIterable {
+    case hot, warm, cold
+}

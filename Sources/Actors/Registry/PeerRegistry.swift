@@ -1,0 +1,42 @@
+import Wire
+
+/// `PeerIP -> PeerConnection` for the peers with an established session: send to one,
+/// broadcast to all but one. Written only by the ConnectionManager, in the same step that
+/// changes its own state (both run on the reactor), so the two always agree.
+public actor PeerRegistry {
+    public nonisolated let reactor: Reactor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
+    private(set) var peers: [PeerIP: PeerConnection] = [:]
+
+    init(reactor: Reactor) {
+        self.reactor = reactor
+    }
+
+    func set(_ peer: PeerConnection?, for ip: PeerIP) {
+        peers[ip] = peer
+    }
+
+    /// The reachable peers.
+    public var connected: [PeerIP] { Array(peers.keys) }
+
+    public var count: Int { peers.count }
+
+    /// Sends an application payload to one peer; false if it is not connected.
+    @discardableResult
+    public func send(_ payload: [UInt8], to ip: PeerIP) -> Bool {
+        guard let peer = peers[ip] else { return false }
+        return peer.assumeIsolated { (try? $0.send(payload: payload)) != nil }
+    }
+
+    /// Sends an application payload to every peer except `excluded`; returns how many took it.
+    /// The payload is framed once per peer straight into each peer's outbound buffer.
+    @discardableResult
+    public func broadcast(_ payload: [UInt8], except excluded: PeerIP? = nil) -> Int {
+        var delivered = 0
+        for (ip, peer) in peers where ip != excluded {
+            // Every PeerConnection runs on this registry's reactor: same executor.
+            if peer.assumeIsolated({ (try? $0.send(payload: payload)) != nil }) { delivered += 1 }
+        }
+        return delivered
+    }
+}

@@ -1,0 +1,83 @@
+import Glibc
+
+extension Posix {
+    /// Replaces the file at `path` with `bytes` so that a crash at any instant leaves either
+    /// the old content or the new, never a torn file: write a temporary file beside it,
+    /// fsync it, rename it over the target, fsync the directory.
+    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(SyscallError) {
+        let temporary = path + ".tmp.\(getpid())"
+        let fd = try retrying("open(\(temporary))") {
+            Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
+        var failure: SyscallError?
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 {
+                    failure = SyscallError("write(\(temporary))", errno: written < 0 ? errno : EIO)
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil && fsync(fd) != 0 { failure = SyscallError("fsync(\(temporary))", errno: errno) }
+        Glibc.close(fd)
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        guard Glibc.rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw SyscallError("rename(\(path))", errno: code)
+        }
+        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let dirFD = Glibc.open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            _ = fsync(dirFD)
+            Glibc.close(dirFD)
+        }
+    }
+
+    /// The whole content of a file, or `nil` if it does not exist.
+    public static func readFile(_ path: String) throws(SyscallError) -> [UInt8]? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw SyscallError("open(\(path))", errno: errno)
+        }
+        defer { Glibc.close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { throw SyscallError("read(\(path))", errno: errno) }
+            if count == 0 { return result }
+            result.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// Creates `path` and its parents (mode 0755); succeeds if it exists.
+    public static func makeDirectories(_ path: String) throws(SyscallError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw SyscallError("mkdir(\(current))", errno: errno)
+            }
+        }
+    }
+
+    /// Renames `from` to `to` (same file system).
+    public static func rename(_ from: String, to: String) throws(SyscallError) {
+        guard Glibc.rename(from, to) == 0 else { throw SyscallError("rename(\(from))", errno: errno) }
+    }
+
+    /// True if `path` can be written by this process (an existing file or directory).
+    public static func isWritable(_ path: String) -> Bool {
+        access(path, W_OK) == 0
+    }
+}
