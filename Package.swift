@@ -24,7 +24,9 @@ let package = Package(
         .target(name: "Actors", dependencies: ["Diagnostics", "Wire"], swiftSettings: strict),
         .executableTarget(name: "Node", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Actors", "Wire"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
-        .testTarget(name: "ActorsTests", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ActorsTests", dependencies: ["Actors", "Diagnostics", "Wire", "TestSupport"], swiftSettings: strict),
     ]
 )

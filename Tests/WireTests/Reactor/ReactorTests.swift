@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Wire
@@ -82,6 +83,10 @@ extension IOSuite {
         }
 
         @Test func shutdown_failsEveryWaiterAndClosesEveryDescriptor() async throws {
+            try await ExclusiveIO.shared.run { try await shutdownScenario() }
+        }
+
+        func shutdownScenario() async throws {
             let before = ownDescriptorCount()
             let reactor = try Reactor(name: "shutdown-test")
             let outcome = try await withThrowingTaskGroup(of: String.self) { group in

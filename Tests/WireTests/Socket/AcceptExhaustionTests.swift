@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Wire
@@ -17,6 +18,11 @@ extension IOSuite {
 
         @Test(.enabled(if: echoServer != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")))
         func exhaustedDescriptors_doNotSpinAndAcceptingResumes() async throws {
+            // The child process's pipes are descriptors too: hold the lock for all of it.
+            try await ExclusiveIO.shared.run { try await scenario() }
+        }
+
+        func scenario() async throws {
             let port = UInt16.random(in: 30_000...40_000)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
@@ -29,10 +35,11 @@ extension IOSuite {
             defer {
                 process.terminate()
                 process.waitUntilExit()
+                try? output.fileHandleForReading.close()
             }
             _ = output.fileHandleForReading.availableData  // "ready"
             let server = SocketAddress(ip: IPAddress(parsing: "127.0.0.4")!, port: port)
-            try await withTestReactor(timeout: .seconds(30)) { reactor in
+            try await withTestReactorExclusively(timeout: .seconds(30)) { reactor in
                 var clients: [Connection] = []
                 for _ in 0..<40 {
                     clients.append(try await Connection.connect(to: server, timeout: .seconds(2), reactor: reactor))

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Wire
@@ -14,6 +15,16 @@ struct TestTimeout: Error, CustomStringConvertible {
 /// Runs `body` on a fresh reactor in a task that prefers it, fails after `timeout`, then
 /// stops the reactor and checks that no descriptor was left open.
 func withTestReactor<T: Sendable>(
+    timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: @escaping @Sendable (Reactor) async throws -> T
+) async throws -> T {
+    try await ExclusiveIO.shared.run {
+        try await withTestReactorExclusively(timeout: timeout, sourceLocation: sourceLocation, body)
+    }
+}
+
+/// `withTestReactor` for a caller that already holds `ExclusiveIO`.
+func withTestReactorExclusively<T: Sendable>(
     timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
     _ body: @escaping @Sendable (Reactor) async throws -> T
 ) async throws -> T {
