@@ -28,7 +28,7 @@ public actor ConnectionManager {
         public var duplicateCloses = 0
     }
 
-    init(configuration: NodeConfiguration, reactor: Reactor, logger: Logger) {
+    init(configuration: NodeConfiguration, reactor: Reactor, logger: Logger, book: PeerBook = PeerBook()) {
         self.reactor = reactor
         self.registry = PeerRegistry(reactor: reactor)
         self.logger = logger
@@ -38,6 +38,7 @@ public actor ConnectionManager {
         self.table = PeerTable(
             limits: .init(minimumOutbound: configuration.minimumOutbound, maximumPeers: configuration.maximumPeers),
             policy: DialPolicy(lan: configuration.lan, ipv4Only: configuration.ipv4Only, ownAddresses: own))
+        table.book = book
         let (seconds, attoseconds) = configuration.cooldownBase.components
         table.book.cooldownBase = Double(seconds) + Double(attoseconds) / 1e18
     }
@@ -93,9 +94,9 @@ public actor ConnectionManager {
         table.admitInbound(ip, now: Self.now())
     }
 
-    func inboundHandshakeEnded(_ ip: PeerIP, failure reason: ReasonCode?) {
+    /// An admitted inbound connection failed its handshake.
+    func inboundHandshakeEnded(_ ip: PeerIP, failure reason: ReasonCode) {
         table.inboundHandshakeEnded()
-        guard let reason else { return }
         counters.handshakeFailures[reason, default: 0] += 1
         if PeerBook.isViolation(reason) { table.book.recordFailure(ip, reason: reason, now: Self.now()) }
         logger.log(
@@ -108,6 +109,8 @@ public actor ConnectionManager {
     func established(_ peer: PeerConnection) -> Bool {
         let listen = peer.assumeIsolated { $0.listenAddress }
         let now = Self.now()
+        // The slot an inbound peer held while handshaking becomes its session, in this step.
+        if peer.direction == .inbound { table.inboundHandshakeEnded() }
         if peer.direction == .inbound { table.book.add(listen, source: .handshake, now: now) }
         let verdict = table.established(
             peer.ip, id: peer.id, direction: peer.direction, localIP: peer.connection.localAddress.ip,

@@ -8,7 +8,6 @@ extension MeshNode {
     public func run() async {
         guard !started.isFired else { return }
         started.fire()
-        await manager.replaceBook(initialBook)
         logger.log(
             .info, "node.started",
             [("listen", .string(listenAddress.description)), ("chain_id", .string(configuration.chainID))])
@@ -93,7 +92,6 @@ extension MeshNode {
                 connection: connection, direction: .inbound, id: await manager.makeID(), context: context)
             do {
                 try await peer.handshake()
-                await manager.inboundHandshakeEnded(ip, failure: nil)
             } catch {
                 await manager.inboundHandshakeEnded(ip, failure: error.reason)
                 await peer.drain()

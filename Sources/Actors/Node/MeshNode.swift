@@ -49,7 +49,11 @@ public final class MeshNode: Sendable {
         self.configuration = configuration
         self.reactor = reactor
         self.logger = logger
-        let manager = ConnectionManager(configuration: configuration, reactor: reactor, logger: logger)
+        let book = Self.loadBook(configuration: configuration, logger: logger, persist: persist)
+        let store = persist ? PeerBookStore(dataDirectory: configuration.resolvedDataDirectory) : nil
+        self.store = store
+        let manager = ConnectionManager(
+            configuration: configuration, reactor: reactor, logger: logger, book: try book.get())
         self.manager = manager
         (payloads, context) = {
             let (stream, continuation) = AsyncStream<(PeerIP, [UInt8])>.makeStream()
@@ -59,43 +63,6 @@ public final class MeshNode: Sendable {
             return (stream, context)
         }()
         (starts, startsContinuation) = AsyncStream<SessionStart>.makeStream()
-        var book = PeerBook()
-        if persist {
-            let directory = configuration.resolvedDataDirectory
-            do {
-                try Posix.makeDirectories(directory)
-            } catch {
-                throw NodeStartError(
-                    description: "cannot create data directory \(directory): \(error); choose another --data-dir",
-                    exitStatus: 1)
-            }
-            guard Posix.isWritable(directory) else {
-                throw NodeStartError(
-                    description: "data directory \(directory) is not writable; choose another --data-dir", exitStatus: 1
-                )
-            }
-            let store = PeerBookStore(dataDirectory: directory)
-            self.store = store
-            do {
-                switch try store.load(into: &book) {
-                case .missing: break
-                case .loaded(let count): logger.log(.info, "peerbook.loaded", [("peers", .int(count))])
-                case .corrupt(let reason, let movedTo):
-                    logger.log(
-                        .warning, "peerbook.corrupt", reason: "peer_book_corrupt",
-                        [("error", .string(reason)), ("moved_to", .string(movedTo))])
-                }
-            } catch {
-                logger.log(.warning, "peerbook.unreadable", [("error", .string("\(error)"))])
-            }
-        } else {
-            self.store = nil
-        }
-        for address in configuration.directPeers {
-            book.add(address, source: .direct, now: ConnectionManager.now())
-            book.clearCooldown(PeerIP(address.ip))
-        }
-        for address in configuration.seeds { book.add(address, source: .seed, now: ConnectionManager.now()) }
         do {
             listener = try Listener(
                 bindingTo: configuration.listen, reactor: reactor,
@@ -106,9 +73,47 @@ public final class MeshNode: Sendable {
                 exitStatus: 1)
         }
         listenAddress = listener.localAddress
-        initialBook = book
     }
 
-    /// The book to install when `run()` starts (init cannot await the manager).
-    let initialBook: PeerBook
+    /// Startup order: the persisted book, then `--peer` (direct, cooldown cleared), then seeds.
+    static func loadBook(
+        configuration: NodeConfiguration, logger: Logger, persist: Bool
+    ) -> Result<PeerBook, NodeStartError> {
+        var book = PeerBook()
+        if persist {
+            let directory = configuration.resolvedDataDirectory
+            do {
+                try Posix.makeDirectories(directory)
+            } catch {
+                return .failure(
+                    NodeStartError(
+                        description: "cannot create data directory \(directory): \(error); choose another --data-dir",
+                        exitStatus: 1))
+            }
+            guard Posix.isWritable(directory) else {
+                return .failure(
+                    NodeStartError(
+                        description: "data directory \(directory) is not writable; choose another --data-dir",
+                        exitStatus: 1))
+            }
+            do {
+                switch try PeerBookStore(dataDirectory: directory).load(into: &book) {
+                case .missing: break
+                case .loaded(let count): logger.log(.info, "peerbook.loaded", [("peers", .int(count))])
+                case .corrupt(let reason, let movedTo):
+                    logger.log(
+                        .warning, "peerbook.corrupt", [("error", .string(reason)), ("moved_to", .string(movedTo))])
+                }
+            } catch {
+                logger.log(.warning, "peerbook.unreadable", [("error", .string("\(error)"))])
+            }
+        }
+        let now = ConnectionManager.now()
+        for address in configuration.directPeers {
+            book.add(address, source: .direct, now: now)
+            book.clearCooldown(PeerIP(address.ip))
+        }
+        for address in configuration.seeds { book.add(address, source: .seed, now: now) }
+        return .success(book)
+    }
 }

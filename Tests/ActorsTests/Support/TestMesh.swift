@@ -51,6 +51,16 @@ private func withNodesExclusively<T: Sendable>(
     _ body: @escaping @Sendable ([MeshNode]) async throws -> T
 ) async throws -> T {
     let before = openSocketCount()
+    // A persisting node without a data directory gets a fresh one (never ./meshnode_data_*).
+    var scratch: [String] = []
+    let configurations = configurations.map { configuration in
+        guard persist && configuration.dataDirectory == nil else { return configuration }
+        var configuration = configuration
+        configuration.dataDirectory = NSTemporaryDirectory() + "meshnode-node-\(UInt32.random(in: 0...UInt32.max))"
+        scratch.append(configuration.dataDirectory!)
+        return configuration
+    }
+    defer { for path in scratch { try? FileManager.default.removeItem(atPath: path) } }
     let nodes = try configurations.map { try MeshNode(configuration: $0, logger: testLogger, persist: persist) }
     let result = try await withThrowingTaskGroup(of: T?.self) { group in
         for node in nodes {
