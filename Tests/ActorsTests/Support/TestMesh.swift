@@ -92,7 +92,8 @@ private func withNodesExclusively<T: Sendable>(
         }
         let start = ContinuousClock.now
         for node in nodes { await node.shutdown() }
-        #expect(ContinuousClock.now - start < .seconds(3), "shutdown took too long", sourceLocation: sourceLocation)
+        #expect(
+            ContinuousClock.now - start < .seconds(2), "shutdown took longer than 2 s", sourceLocation: sourceLocation)
         try await group.waitForAll()
         return value!
     }

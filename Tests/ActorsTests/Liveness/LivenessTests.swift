@@ -1,0 +1,35 @@
+import Testing
+
+@testable import Actors
+@testable import Wire
+
+@Suite struct LivenessTests {
+    let ms: UInt64 = 1_000_000
+
+    @Test func pingsOnInterval_andMeasuresRTT() {
+        var liveness = Liveness(interval: .milliseconds(100), timeout: .milliseconds(300), now: 0)
+        #expect(liveness.nextDeadline == 100 * ms)
+        #expect(liveness.poll(now: 50 * ms) == .none)
+        guard case .sendPing(let nonce) = liveness.poll(now: 100 * ms) else {
+            Issue.record("expected a ping")
+            return
+        }
+        #expect(liveness.pongReceived(nonce: nonce &+ 1, now: 105 * ms) == nil)  // wrong nonce: ignored
+        #expect(liveness.pongReceived(nonce: nonce, now: 107 * ms) == 7 * ms)
+        #expect(liveness.lastRTT == 7 * ms)
+        #expect(liveness.poll(now: 150 * ms) == .none)
+        #expect(liveness.nextDeadline == 200 * ms)
+    }
+
+    @Test func missedPong_timesOutAtSendPlusTimeout() {
+        var liveness = Liveness(interval: .milliseconds(100), timeout: .milliseconds(300), now: 0)
+        guard case .sendPing = liveness.poll(now: 100 * ms) else {
+            Issue.record("expected a ping")
+            return
+        }
+        #expect(liveness.poll(now: 200 * ms) == .none)  // no second ping while one is outstanding
+        #expect(liveness.nextDeadline == 200 * ms)
+        #expect(liveness.poll(now: 399 * ms) == .none)
+        #expect(liveness.poll(now: 400 * ms) == .timedOut)
+    }
+}

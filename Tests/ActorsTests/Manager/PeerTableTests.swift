@@ -1,0 +1,120 @@
+import Testing
+
+@testable import Actors
+@testable import Wire
+
+@Suite struct PeerTableTests {
+    let low = SocketAddress(ip: IPAddress(parsing: "10.0.0.1")!, port: 7071)
+    let me = IPAddress(parsing: "10.0.0.5")!
+    let high = SocketAddress(ip: IPAddress(parsing: "10.0.0.9")!, port: 7071)
+
+    func table(maximumPeers: Int = 16, lan: Bool = true) -> PeerTable {
+        PeerTable(
+            limits: .init(minimumOutbound: 8, maximumPeers: maximumPeers),
+            policy: DialPolicy(lan: lan, ipv4Only: false, ownAddresses: [PeerIP(me)]))
+    }
+
+    @Test func higherPeer_fromBook_waitsOneTick_thenDials() {
+        var table = table()
+        table.book.add(high, source: .peerBook, now: 0)
+        #expect(table.decideDial(high, source: .peerBook, localIP: me, now: 0) == .awaitingInbound)
+        #expect(table.decideDial(high, source: .peerBook, localIP: me, now: 0) == .awaitingInbound)
+        table.advanceTick()
+        #expect(table.decideDial(high, source: .peerBook, localIP: me, now: 0) == nil)
+        #expect(table.connecting.contains(PeerIP(high.ip)))
+    }
+
+    @Test func higherPeer_asSeedOrDirect_isDialedAtOnce() {
+        var table = table()
+        #expect(table.decideDial(high, source: .seed, localIP: me, now: 0) == nil)
+        table.dialFinished(PeerIP(high.ip), failure: nil, now: 0)
+        var other = self.table()
+        #expect(other.decideDial(high, source: .direct, localIP: me, now: 0) == nil)
+    }
+
+    @Test func lowerPeer_isDialedAtOnce() {
+        var table = table()
+        #expect(table.decideDial(low, source: .gossip, localIP: me, now: 0) == nil)
+        #expect(table.decideDial(low, source: .gossip, localIP: me, now: 0) == .alreadyConnecting)
+    }
+
+    @Test func simultaneousOpen_bothSidesKeepTheHigherIPsDial() {
+        // Seen from the lower node (me = 10.0.0.5, peer 10.0.0.9 is higher): keep inbound.
+        var lower = table()
+        let peer = PeerIP(high.ip)
+        #expect(lower.established(peer, id: 1, direction: .outbound, localIP: me, listenAddress: high, now: 0) == .keep)
+        #expect(
+            lower.established(peer, id: 2, direction: .inbound, localIP: me, listenAddress: high, now: 0)
+                == .keepAndClose(1))
+        #expect(lower.sessions[peer]?.direction == .inbound)
+        // Seen from the higher node: keep its own outbound, whichever finished first.
+        var higher = table()
+        let lowerIP = PeerIP(me)
+        let meAddress = SocketAddress(ip: me, port: 7071)
+        #expect(
+            higher.established(lowerIP, id: 1, direction: .inbound, localIP: high.ip, listenAddress: meAddress, now: 0)
+                == .keep)
+        #expect(
+            higher.established(lowerIP, id: 2, direction: .outbound, localIP: high.ip, listenAddress: meAddress, now: 0)
+                == .keepAndClose(1))
+        var higherOtherOrder = table()
+        _ = higherOtherOrder.established(
+            lowerIP, id: 1, direction: .outbound, localIP: high.ip, listenAddress: meAddress, now: 0)
+        #expect(
+            higherOtherOrder.established(
+                lowerIP, id: 2, direction: .inbound, localIP: high.ip, listenAddress: meAddress, now: 0)
+                == .reject(.duplicateConnection))
+    }
+
+    @Test func skipReasons_forPolicyAndState() {
+        var table = table(maximumPeers: 1, lan: false)
+        #expect(
+            table.decideDial(SocketAddress(ip: me, port: 7071), source: .seed, localIP: me, now: 0) == .selfDialBlocked)
+        #expect(table.decideDial(low, source: .seed, localIP: me, now: 0) == .privateIPBlocked)
+        let loopback = SocketAddress(ip: IPAddress(parsing: "127.0.0.7")!, port: 1)
+        #expect(table.decideDial(loopback, source: .seed, localIP: me, now: 0) == .loopbackBlocked)
+        let zeroPort = SocketAddress(ip: IPAddress(parsing: "8.8.8.8")!, port: 0)
+        #expect(table.decideDial(zeroPort, source: .seed, localIP: me, now: 0) == .invalidAddress)
+        let public1 = SocketAddress(ip: IPAddress(parsing: "8.8.8.8")!, port: 7071)
+        let public2 = SocketAddress(ip: IPAddress(parsing: "9.9.9.9")!, port: 7071)
+        #expect(table.decideDial(public1, source: .seed, localIP: me, now: 0) == nil)
+        #expect(table.decideDial(public2, source: .seed, localIP: me, now: 0) == .maxPeersReached)
+        var v4only = PeerTable(
+            limits: .init(minimumOutbound: 8, maximumPeers: 8), policy: DialPolicy(lan: true, ipv4Only: true))
+        let v6 = SocketAddress(ip: IPAddress(parsing: "2001:db8::1")!, port: 7071)
+        #expect(v4only.decideDial(v6, source: .seed, localIP: nil, now: 0) == .ipv6Blocked)
+    }
+
+    @Test func failure_startsCooldown_bypassedOnRequest() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        table.book.add(low, source: .peerBook, now: 0)
+        #expect(table.decideDial(low, source: .peerBook, localIP: me, now: 0) == nil)
+        table.dialFinished(ip, failure: .connectionRefused, now: 100)
+        #expect(table.decideDial(low, source: .peerBook, localIP: me, now: 110) == .cooldownActive)
+        #expect(table.decideDial(low, source: .peerBook, localIP: me, now: 131) == nil)
+        table.dialFinished(ip, failure: nil, now: 131)
+        var bypass = self.table()
+        bypass.book.add(low, source: .peerBook, now: 0)
+        bypass.book.recordFailure(ip, reason: .timeout, now: 0)
+        #expect(bypass.decideDial(low, source: .direct, localIP: me, now: 1, bypassCooldown: true) == nil)
+    }
+
+    @Test func bannedPeer_isSkippedAndRefused() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        table.book.add(low, source: .gossip, now: 0)
+        for _ in 0..<PeerBook.violationsBeforeBan { table.book.recordFailure(ip, reason: .genesisMismatch, now: 0) }
+        #expect(table.decideDial(low, source: .gossip, localIP: me, now: 10, bypassCooldown: true) == .peerBanned)
+        #expect(table.admitInbound(ip, now: 10) == .peerBanned)
+    }
+
+    @Test func inboundBeyondMaximum_isRefused() {
+        var table = table(maximumPeers: 2)
+        #expect(table.admitInbound(PeerIP(low.ip), now: 0) == nil)
+        #expect(table.admitInbound(PeerIP(high.ip), now: 0) == nil)
+        #expect(table.admitInbound(PeerIP(IPAddress(parsing: "10.0.0.3")!), now: 0) == .maxPeersReached)
+        table.inboundHandshakeEnded()
+        #expect(table.admitInbound(PeerIP(IPAddress(parsing: "10.0.0.3")!), now: 0) == nil)
+    }
+}
