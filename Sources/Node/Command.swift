@@ -1,8 +1,9 @@
+import Actors
 import Diagnostics
 import Wire
 
 /// What the command line asked for.
-enum Command: Equatable {
+enum Command {
     case run(RunOptions)
     case help
     case version
@@ -13,12 +14,25 @@ enum Command: Equatable {
         usage: meshnode [run] [options]
                meshnode --help | --version
 
-        options of run:
-          --listen HOST:PORT         P2P listen address (default 0.0.0.0:7071)
-          --log-level LEVEL          trace|debug|info|warning|error (default info)
-          --log-format FORMAT        json|text (default: text on a terminal, else json)
-
-        This build listens and logs; the peer actors arrive with the Peers issue.
+        options of run (INTERFACE.md; the command line wins over defaults):
+          --listen HOST:PORT            P2P listen address (default 0.0.0.0:7071); a specific IP is
+                                        also the source IP of every dial
+          --peer HOST:PORT              dial now and persist (source direct); repeatable
+          --seed HOST:PORT              bootstrap peer (source seed); repeatable
+          --data-dir PATH               peer book and diagnostics (default ./meshnode_data_<port>)
+          --chain-id ID                 must match the peer's (default mainnet)
+          --genesis HEX64               genesis hash; must match
+          --min-outbound N              outbound target (default 8)
+          --max-peers N                 inbound + outbound limit (default 16, env MESHNODE_MAX_PEERS)
+          --tick SECONDS                maintainer cycle (default 30; fractions allowed)
+          --ping-interval SECONDS       default 15
+          --ping-timeout SECONDS        default 45
+          --dial-timeout SECONDS        default 5
+          --handshake-timeout SECONDS   default 5
+          --lan                         allow loopback and private peer addresses
+          --ipv4-only                   skip IPv6 peers
+          --log-level LEVEL             trace|debug|info|warning|error (default info)
+          --log-format FORMAT           json|text (default: text on a terminal, else json)
         """
 
     /// A usage error, printed as one line.
@@ -26,51 +40,126 @@ enum Command: Equatable {
         let description: String
     }
 
-    static func parse(_ arguments: [String]) throws(UsageError) -> Command {
+    static let valueFlags = [
+        "--listen", "--peer", "--seed", "--data-dir", "--chain-id", "--genesis", "--min-outbound", "--max-peers",
+        "--tick", "--ping-interval", "--ping-timeout", "--dial-timeout", "--handshake-timeout", "--log-level",
+        "--log-format",
+    ]
+    static let switchFlags = ["--lan", "--ipv4-only", "--help", "--version"]
+
+    static func parse(_ arguments: [String], environment: (String) -> String? = Posix.environment)
+        throws(UsageError) -> Command
+    {
         var arguments = arguments[...]
         if arguments.first == "run" { arguments = arguments.dropFirst() }
         var options = RunOptions()
+        if let text = environment("MESHNODE_MAX_PEERS") {
+            guard let value = Int(text), value > 0 else {
+                throw UsageError(description: "MESHNODE_MAX_PEERS: '\(text)' is not a positive integer")
+            }
+            options.node.maximumPeers = value
+        }
         while let flag = arguments.popFirst() {
             switch flag {
             case "-h", "--help": return .help
             case "-V", "--version": return .version
-            case "--listen":
-                let text = try value(of: flag, &arguments)
-                do {
-                    options.listen = try SocketAddress(parsing: text)
-                } catch {
-                    throw UsageError(description: "--listen: \(error)")
-                }
-            case "--log-level":
-                let text = try value(of: flag, &arguments)
-                guard let level = LogLevel(name: text) else {
-                    throw UsageError(description: "--log-level: '\(text)' is not trace|debug|info|warning|error")
-                }
-                options.logLevel = level
-            case "--log-format":
-                let text = try value(of: flag, &arguments)
-                guard let format = Logger.Format(rawValue: text) else {
-                    throw UsageError(description: "--log-format: '\(text)' is not json|text")
-                }
-                options.logFormat = format
+            case "--lan": options.node.lan = true
+            case "--ipv4-only": options.node.ipv4Only = true
             default:
-                throw UsageError(description: "unknown option '\(flag)' (see meshnode --help)")
+                guard valueFlags.contains(flag) else {
+                    let hint = closestFlag(to: flag).map { "; did you mean \($0)?" } ?? ""
+                    throw UsageError(description: "unknown option '\(flag)'\(hint) (see meshnode --help)")
+                }
+                guard let value = arguments.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+                try apply(flag, value, to: &options)
             }
         }
         return .run(options)
     }
 
-    private static func value(of flag: String, _ arguments: inout ArraySlice<String>) throws(UsageError) -> String {
-        guard let value = arguments.popFirst(), !value.hasPrefix("--") else {
-            throw UsageError(description: "\(flag) needs a value")
+    private static func apply(_ flag: String, _ value: String, to options: inout RunOptions) throws(UsageError) {
+        switch flag {
+        case "--listen": options.node.listen = try address(flag, value)
+        case "--peer": options.node.directPeers.append(try address(flag, value))
+        case "--seed": options.node.seeds.append(try address(flag, value))
+        case "--data-dir": options.node.dataDirectory = value
+        case "--chain-id":
+            guard !value.isEmpty, value.utf8.count <= 64 else {
+                throw UsageError(description: "--chain-id: 1 to 64 bytes, got '\(value)'")
+            }
+            options.node.chainID = value
+        case "--genesis":
+            guard let hash = GenesisHash(hex: value) else {
+                throw UsageError(description: "--genesis: expected 64 hex digits, got '\(value)'")
+            }
+            options.node.genesis = hash
+        case "--min-outbound": options.node.minimumOutbound = try count(flag, value)
+        case "--max-peers": options.node.maximumPeers = try count(flag, value)
+        case "--tick": options.node.tick = try seconds(flag, value)
+        case "--ping-interval": options.node.pingInterval = try seconds(flag, value)
+        case "--ping-timeout": options.node.pingTimeout = try seconds(flag, value)
+        case "--dial-timeout": options.node.dialTimeout = try seconds(flag, value)
+        case "--handshake-timeout": options.node.handshakeTimeout = try seconds(flag, value)
+        case "--log-level":
+            guard let level = LogLevel(name: value) else {
+                throw UsageError(description: "--log-level: '\(value)' is not trace|debug|info|warning|error")
+            }
+            options.logLevel = level
+        case "--log-format":
+            guard let format = Logger.Format(rawValue: value) else {
+                throw UsageError(description: "--log-format: '\(value)' is not json|text")
+            }
+            options.logFormat = format
+        default: break
         }
-        return value
+    }
+
+    private static func address(_ flag: String, _ value: String) throws(UsageError) -> SocketAddress {
+        do {
+            return try SocketAddress(parsing: value)
+        } catch {
+            throw UsageError(description: "\(flag): \(error)")
+        }
+    }
+
+    private static func count(_ flag: String, _ value: String) throws(UsageError) -> Int {
+        guard let number = Int(value), number >= 0 else {
+            throw UsageError(description: "\(flag): expected a whole number, got '\(value)'")
+        }
+        return number
+    }
+
+    private static func seconds(_ flag: String, _ value: String) throws(UsageError) -> Duration {
+        guard let number = Double(value), number > 0, number.isFinite else {
+            throw UsageError(description: "\(flag): expected seconds > 0 (fractions allowed), got '\(value)'")
+        }
+        return .nanoseconds(Int64(number * 1e9))
+    }
+
+    /// The known flag nearest to `flag` by edit distance, if reasonably near.
+    static func closestFlag(to flag: String) -> String? {
+        let candidates = valueFlags + switchFlags
+        let scored = candidates.map { ($0, editDistance(Array(flag.utf8), Array($0.utf8))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, flag.count / 3) else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
     }
 }
 
 /// Options of `meshnode run`.
-struct RunOptions: Equatable {
-    var listen = SocketAddress(ip: .v4(0), port: 7071)
+struct RunOptions {
+    var node = NodeConfiguration()
     var logLevel = LogLevel.info
     var logFormat: Logger.Format?
 }

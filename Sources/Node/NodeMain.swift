@@ -1,3 +1,4 @@
+import Actors
 import Diagnostics
 import Wire
 
@@ -18,8 +19,46 @@ enum NodeMain {
         case .version:
             Posix.writeLine(Posix.standardOutput, "meshnode \(Command.versionString)")
         case .run(let options):
-            let status = await ListenOnlyNode(options: options).run()
+            // main is MainActor-isolated: hand the node to a task that prefers the reactor.
+            let status = await Task(executorPreference: Reactor.shared) { await run(options) }.value
             Posix.exitImmediately(status)
         }
+    }
+
+    static func run(_ options: RunOptions) async -> Int32 {
+        Posix.ignoreBrokenPipe()
+        Posix.tuneAllocatorForBuffers()
+        let logger = Logger(minimumLevel: options.logLevel, format: options.logFormat)
+        defer { logger.flush() }
+        let node: MeshNode
+        do {
+            node = try MeshNode(configuration: options.node, logger: logger)
+        } catch {
+            logger.flush()
+            Posix.writeLine(Posix.standardError, "meshnode: \(error)")
+            return error.exitStatus
+        }
+        let watcher = SignalWatcher()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await node.run() }
+            group.addTask {
+                var received = 0
+                for await number in watcher.signals {
+                    received += 1
+                    if received == 1 {
+                        logger.log(.info, "node.stopping", [("signal", .int(Int(number)))])
+                        node.requestShutdown()
+                    } else {
+                        // A second signal exits at once.
+                        logger.flush()
+                        Posix.exitImmediately(130)
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        watcher.cancel()
+        return 0
     }
 }

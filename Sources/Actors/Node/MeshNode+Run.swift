@@ -29,6 +29,11 @@ extension MeshNode {
         finished.fire()
     }
 
+    /// Asks `run()` to stop, without waiting (for a signal handler).
+    public func requestShutdown() {
+        stopRequested.fire()
+    }
+
     /// Asks `run()` to stop and waits until it has (at most about 2 s).
     public func shutdown() async {
         stopRequested.fire()
