@@ -132,6 +132,12 @@ extension MeshSuite {
                 #expect(second?.1 == [4])
                 var atC = nodes[2].payloads.makeAsyncIterator()
                 #expect(await atC.next()?.1 == [1, 2, 3])
+                #expect(await nodes[2].send([5], to: PeerIP(a.ip)))
+                var atA = nodes[0].payloads.makeAsyncIterator()
+                #expect(await atA.next()?.1 == [5])
+                let stats = await nodes[0].stats()
+                #expect(stats.peers.map(\.ip) == [PeerIP(b.ip), PeerIP(c.ip)])
+                #expect(stats.tiers[.hot] == 2)
             }
         }
     }
