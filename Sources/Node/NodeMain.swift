@@ -18,6 +18,12 @@ enum NodeMain {
             Posix.writeLine(Posix.standardOutput, Command.usage)
         case .version:
             Posix.writeLine(Posix.standardOutput, "meshnode \(Command.versionString)")
+        case .status(let url):
+            let status = await Task(executorPreference: Reactor.shared) { await StatusCommand.run(url: url) }.value
+            Posix.exitImmediately(status)
+        case .diagnose(let url):
+            let status = await Task(executorPreference: Reactor.shared) { await DiagnoseCommand.run(url: url) }.value
+            Posix.exitImmediately(status)
         case .run(let options):
             // main is MainActor-isolated: hand the node to a task that prefers the reactor.
             let status = await Task(executorPreference: Reactor.shared) { await run(options) }.value

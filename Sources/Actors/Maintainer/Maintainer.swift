@@ -82,6 +82,7 @@ extension MeshNode {
         summary.finalConnected = await manager.sessions.count
         lastCycle.set(summary)
         await saveBookOffReactor()
+        await writeReports()
         return summary
     }
 

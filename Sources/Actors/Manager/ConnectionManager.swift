@@ -23,6 +23,14 @@ public actor ConnectionManager {
     public struct Counters: Sendable {
         public var dialAttempts: [PeerSource: Int] = [:]
         public var dialFailures: [ReasonCode: Int] = [:]
+        /// Dial and handshake failures of our own dials, by reason and source.
+        public var dialFailuresBySource: [ReasonCode: [PeerSource: Int]] = [:]
+        public var pingRTT = Histogram.pingRTT()
+        /// Traffic of sessions that have ended (live ones are added at snapshot time).
+        public var bytesIn = 0
+        public var bytesOut = 0
+        public var framesIn = 0
+        public var framesOut = 0
         public var handshakeFailures: [ReasonCode: Int] = [:]
         public var disconnects: [ReasonCode: Int] = [:]
         public var duplicateCloses = 0
@@ -80,6 +88,7 @@ public actor ConnectionManager {
         } else {
             counters.dialFailures[reason, default: 0] += 1
         }
+        counters.dialFailuresBySource[reason, default: [:]][source, default: 0] += 1
         if reason == .selfConnection { table.policy.ownAddresses.insert(PeerIP(address.ip)) }
         tracker.record(
             DialFailure(
@@ -139,6 +148,12 @@ public actor ConnectionManager {
     /// A session ended (after `established` kept it).
     func sessionEnded(_ peer: PeerConnection, reason: ReasonCode) {
         peers[peer.id] = nil
+        // Same reactor: the connection's counters are readable synchronously.
+        let traffic = peer.connection.assumeIsolated { ($0.bytesIn, $0.bytesOut, $0.framesIn, $0.framesOut) }
+        counters.bytesIn += traffic.0
+        counters.bytesOut += traffic.1
+        counters.framesIn += traffic.2
+        counters.framesOut += traffic.3
         counters.disconnects[reason, default: 0] += 1
         if table.sessionClosed(peer.ip, id: peer.id, reason: reason, now: Self.now()) {
             registry.assumeIsolated { $0.set(nil, for: peer.ip) }
@@ -180,6 +195,11 @@ public actor ConnectionManager {
         if added > 0 {
             logger.log(.debug, "discovery.learned", peer: ip.description, [("added", .int(added))])
         }
+    }
+
+    /// A ping round trip, seconds.
+    func recordRTT(_ seconds: Double) {
+        counters.pingRTT.observe(seconds)
     }
 
     /// Closes every session with `reason` (shutdown).

@@ -17,6 +17,7 @@ extension MeshNode {
             await outer.next()
             // Stop: refuse new peers, tell every peer, give them a moment to hang up.
             await listener.close()
+            await debugListener?.close()
             await manager.closeAll(reason: .shutdown)
             for _ in 0..<50 {
                 if await manager.livePeers.isEmpty { break }
@@ -41,6 +42,7 @@ extension MeshNode {
             await finished.wait()
         } else {
             await listener.close()
+            await debugListener?.close()
         }
         startsContinuation.finish()
         context.payloads.finish()
@@ -51,6 +53,13 @@ extension MeshNode {
         await withDiscardingTaskGroup { group in
             group.addTask(executorPreference: reactor) { await self.acceptLoop() }
             group.addTask(executorPreference: reactor) { await self.maintainerLoop() }
+            if let debugListener {
+                let routes = DebugRoutes(source: self)
+                group.addTask(executorPreference: reactor) {
+                    await HTTPServer(listener: debugListener, handler: { await routes.handle($0) }).run()
+                }
+                logger.log(.info, "debug.listening", [("listen", .string(debugListener.localAddress.description))])
+            }
             group.addTask(executorPreference: reactor) {
                 await withTaskCancellationHandler {
                     await self.stopRequested.wait()

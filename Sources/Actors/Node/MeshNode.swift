@@ -36,6 +36,9 @@ public final class MeshNode: Sendable {
     let finished = Completion()
     let started = Completion()
     let lastCycle = Locked<CycleSummary?>(nil)
+    /// Unix seconds at init.
+    let startedAt = ConnectionManager.now()
+    let debugListener: Listener?
 
     enum SessionStart: Sendable {
         case inbound(Connection)
@@ -73,7 +76,22 @@ public final class MeshNode: Sendable {
                 exitStatus: 1)
         }
         listenAddress = listener.localAddress
+        if let debugAddress = configuration.debugListen {
+            do {
+                debugListener = try Listener(bindingTo: debugAddress, backlog: 64, reactor: reactor)
+            } catch {
+                throw NodeStartError(
+                    description: "cannot listen on \(debugAddress) for the debug endpoint: \(error); "
+                        + "choose another --debug-listen HOST:PORT or 'off'",
+                    exitStatus: 1)
+            }
+        } else {
+            debugListener = nil
+        }
     }
+
+    /// Where the debug endpoint listens, if enabled.
+    public var debugAddress: SocketAddress? { debugListener?.localAddress }
 
     /// Startup order: the persisted book, then `--peer` (direct, cooldown cleared), then seeds.
     static func loadBook(

@@ -4,6 +4,8 @@ import Wire
 public struct NodeConfiguration: Sendable {
     /// P2P listen address; a specific IP is also the source IP of every dial.
     public var listen = SocketAddress(ip: .v4(0), port: 7071)
+    /// The HTTP debug endpoint; nil disables it (the `meshnode` binary defaults to 127.0.0.1:7070).
+    public var debugListen: SocketAddress?
     public var seeds: [SocketAddress] = []
     /// `--peer`: dialed at once and persisted as `direct`.
     public var directPeers: [SocketAddress] = []

@@ -39,6 +39,7 @@ extension PeerConnection {
         case .pong(let nonce):
             if let rtt = liveness?.pongReceived(nonce: nonce, now: Reactor.now()) {
                 lastRTT = Double(rtt) / 1e9
+                await context.manager.recordRTT(Double(rtt) / 1e9)
             }
         case .getPeers:
             let addresses = await context.manager.addressesToShare(excluding: ip)

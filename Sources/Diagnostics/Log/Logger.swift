@@ -14,10 +14,16 @@ public final class Logger: Sendable {
     public let format: Format
     private let queue = DispatchQueue(label: "meshnode.log")
     private let descriptor: Int32
+    /// Peer addresses in the `peer` field are redacted unless MESHNODE_DEBUG_PUBLIC_PEERS=1.
+    public let redactor: Redactor
 
     /// A logger writing to standard error; the format defaults to text on a terminal.
-    public init(minimumLevel: LogLevel = .info, format: Format? = nil, descriptor: Int32 = Posix.standardError) {
+    public init(
+        minimumLevel: LogLevel = .info, format: Format? = nil, descriptor: Int32 = Posix.standardError,
+        redactor: Redactor = .fromEnvironment
+    ) {
         self.minimumLevel = minimumLevel
+        self.redactor = redactor
         self.descriptor = descriptor
         self.format = format ?? (Posix.isTerminal(descriptor) ? .text : .json)
     }
@@ -34,6 +40,8 @@ public final class Logger: Sendable {
     /// Writes a prepared event (the level filter still applies).
     public func write(_ event: LogEvent) {
         guard event.level >= minimumLevel else { return }
+        var event = event
+        event.peer = event.peer.map(redactor.redact)
         let line = Array(((format == .json ? event.jsonLine() : event.textLine()) + "\n").utf8)
         let descriptor = descriptor
         queue.async {

@@ -111,6 +111,10 @@ extension Connection {
     /// Moves whole frames from `bytes` (and from a partial frame kept from the last read)
     /// into `batch`; keeps the tail of an incomplete frame in `partial`.
     private func absorb(_ bytes: UnsafeRawBufferPointer, into batch: inout [UInt8]) throws(FrameError) {
+        if rawMode {
+            batch.append(contentsOf: bytes)
+            return
+        }
         var offset = 0
         if !partial.isEmpty {
             if partial.count < Frame.headerSize {
@@ -148,6 +152,20 @@ extension Connection {
             partial.append(contentsOf: bytes[offset...])
             if partial.count >= Frame.headerSize { try checkPartialHeader() }
         }
+    }
+
+    /// Waits for the next bytes, unframed; `nil` once the peer closed. The first call puts
+    /// the connection in raw mode for good (do not mix with `frames`).
+    public func receiveBytes() async throws -> [UInt8]? {
+        rawMode = true
+        return try await receiveBatch()?.storage
+    }
+
+    /// Queues raw bytes (no length prefix).
+    public func send(bytes: [UInt8]) throws(ConnectionError) {
+        try ensureRegistered()
+        outbound.append(chunk: bytes)
+        scheduleFlush()
     }
 
     /// Validates the length of the partial frame and reserves room for exactly that frame.

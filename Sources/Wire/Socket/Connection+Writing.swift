@@ -7,6 +7,7 @@ extension Connection {
     public func send(frame body: some Collection<UInt8>) throws(ConnectionError) {
         try prepareToAppend()
         outbound.encode { FrameEncoder.append(body, to: &$0) }
+        framesOut += 1
         scheduleFlush()
     }
 
@@ -14,6 +15,7 @@ extension Connection {
     public func send(_ message: Message) throws(ConnectionError) {
         try prepareToAppend()
         outbound.encode { message.encodeFrame(into: &$0) }
+        framesOut += 1
         scheduleFlush()
     }
 
@@ -71,7 +73,7 @@ extension Connection {
         }
     }
 
-    private func scheduleFlush() {
+    func scheduleFlush() {
         guard !flushScheduled && writable else { return }
         flushScheduled = true
         reactor.scheduleFlush(self)

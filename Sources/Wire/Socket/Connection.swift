@@ -45,6 +45,8 @@ public actor Connection {
 
     var fd: Int32
     var registration: RegistrationID?
+    /// Deliver bytes as they arrive, without frame decoding (HTTP and other byte protocols).
+    var rawMode = false
     /// Set once the connection is closed or failed; every later call throws it.
     var failure: ConnectionError?
     var nextWaiterID: UInt64 = 0
@@ -76,6 +78,7 @@ public actor Connection {
     public internal(set) var bytesIn = 0
     public internal(set) var bytesOut = 0
     public internal(set) var framesIn = 0
+    public internal(set) var framesOut = 0
 
     init(
         fd: Int32, local: SocketAddress, remote: SocketAddress, reactor: Reactor, options: Options,

@@ -5,20 +5,26 @@ import Wire
 /// What the command line asked for.
 enum Command {
     case run(RunOptions)
+    case status(debugURL: String)
+    case diagnose(debugURL: String)
     case help
     case version
 
     static let versionString = "0.1.0"
 
     static let usage = """
-        usage: meshnode [run] [options]
+        usage: meshnode [run] [options]             start a node (foreground; logs to stderr)
+               meshnode status [--debug-url URL]    one screen: peers, peer book, blockers, failures
+               meshnode diagnose [--debug-url URL]  why aren't my peers connecting?
                meshnode --help | --version
 
-        options of run (INTERFACE.md; the command line wins over defaults):
+        options of run (each also settable in the config file; the command line wins):
+          --config PATH                 TOML config (default config/meshnode.toml if present)
           --listen HOST:PORT            P2P listen address (default 0.0.0.0:7071); a specific IP is
                                         also the source IP of every dial
+          --debug-listen HOST:PORT|off  HTTP debug endpoint (default 127.0.0.1:7070)
           --peer HOST:PORT              dial now and persist (source direct); repeatable
-          --seed HOST:PORT              bootstrap peer (source seed); repeatable
+          --seed HOST:PORT              bootstrap peer (source seed; host names resolved); repeatable
           --data-dir PATH               peer book and diagnostics (default ./meshnode_data_<port>)
           --chain-id ID                 must match the peer's (default mainnet)
           --genesis HEX64               genesis hash; must match
@@ -41,47 +47,87 @@ enum Command {
     }
 
     static let valueFlags = [
-        "--listen", "--peer", "--seed", "--data-dir", "--chain-id", "--genesis", "--min-outbound", "--max-peers",
+        "--config", "--debug-listen", "--listen", "--peer", "--seed", "--data-dir", "--chain-id", "--genesis",
+        "--min-outbound", "--max-peers",
         "--tick", "--ping-interval", "--ping-timeout", "--dial-timeout", "--handshake-timeout", "--log-level",
         "--log-format",
     ]
-    static let switchFlags = ["--lan", "--ipv4-only", "--help", "--version"]
+    static let switchFlags = ["--lan", "--ipv4-only", "--help", "--version", "--debug-url"]
+    static let defaultDebugURL = "http://127.0.0.1:7070"
 
-    static func parse(_ arguments: [String], environment: (String) -> String? = Posix.environment)
-        throws(UsageError) -> Command
-    {
+    static func parse(
+        _ arguments: [String], environment: (String) -> String? = Posix.environment,
+        fileExists: (String) -> Bool = { (try? Posix.readFile($0)) != nil }
+    ) throws(UsageError) -> Command {
         var arguments = arguments[...]
-        if arguments.first == "run" { arguments = arguments.dropFirst() }
-        var options = RunOptions()
-        if let text = environment("MESHNODE_MAX_PEERS") {
-            guard let value = Int(text), value > 0 else {
-                throw UsageError(description: "MESHNODE_MAX_PEERS: '\(text)' is not a positive integer")
+        if arguments.first == "status" || arguments.first == "diagnose" {
+            let command = arguments.removeFirst()
+            var url = environment("MESHNODE_DEBUG_URL") ?? defaultDebugURL
+            while let flag = arguments.popFirst() {
+                switch flag {
+                case "--debug-url":
+                    guard let value = arguments.popFirst() else {
+                        throw UsageError(description: "--debug-url needs a value")
+                    }
+                    url = value
+                case "-h", "--help": return .help
+                default:
+                    throw UsageError(description: "\(command): unknown option '\(flag)' (it takes --debug-url URL)")
+                }
             }
-            options.node.maximumPeers = value
+            return command == "status" ? .status(debugURL: url) : .diagnose(debugURL: url)
         }
+        if arguments.first == "run" { arguments = arguments.dropFirst() }
+        // First collect the command line, then apply: defaults < config file < environment < flags.
+        var flags: [(String, String?)] = []
+        var configPath: String?
         while let flag = arguments.popFirst() {
             switch flag {
             case "-h", "--help": return .help
             case "-V", "--version": return .version
-            case "--lan": options.node.lan = true
-            case "--ipv4-only": options.node.ipv4Only = true
+            case "--lan", "--ipv4-only": flags.append((flag, nil))
             default:
                 guard valueFlags.contains(flag) else {
                     let hint = closestFlag(to: flag).map { "; did you mean \($0)?" } ?? ""
                     throw UsageError(description: "unknown option '\(flag)'\(hint) (see meshnode --help)")
                 }
                 guard let value = arguments.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
-                try apply(flag, value, to: &options)
+                if flag == "--config" { configPath = value } else { flags.append((flag, value)) }
             }
         }
+        var options = RunOptions()
+        options.node.debugListen = SocketAddress(ip: .v4(0x7F00_0001), port: 7070)
+        let path = configPath ?? (fileExists(ConfigFile.defaultPath) ? ConfigFile.defaultPath : nil)
+        if let path {
+            for (flag, value, line) in try ConfigFile.operations(path: path) {
+                do {
+                    try apply(flag, value, to: &options)
+                } catch {
+                    throw UsageError(description: "\(path) line \(line): \(error.description)")
+                }
+            }
+        }
+        if let text = environment("MESHNODE_MAX_PEERS") {
+            guard let value = Int(text), value > 0 else {
+                throw UsageError(description: "MESHNODE_MAX_PEERS: '\(text)' is not a positive integer")
+            }
+            options.node.maximumPeers = value
+        }
+        for (flag, value) in flags { try apply(flag, value, to: &options) }
         return .run(options)
     }
 
-    private static func apply(_ flag: String, _ value: String, to options: inout RunOptions) throws(UsageError) {
+    private static func apply(_ flag: String, _ value: String?, to options: inout RunOptions) throws(UsageError) {
+        guard let value else {
+            if flag == "--lan" { options.node.lan = true }
+            if flag == "--ipv4-only" { options.node.ipv4Only = true }
+            return
+        }
         switch flag {
         case "--listen": options.node.listen = try address(flag, value)
+        case "--debug-listen": options.node.debugListen = value == "off" ? nil : try address(flag, value)
         case "--peer": options.node.directPeers.append(try address(flag, value))
-        case "--seed": options.node.seeds.append(try address(flag, value))
+        case "--seed": options.node.seeds.append(contentsOf: try seedAddresses(value))
         case "--data-dir": options.node.dataDirectory = value
         case "--chain-id":
             guard !value.isEmpty, value.utf8.count <= 64 else {
@@ -120,6 +166,23 @@ enum Command {
         } catch {
             throw UsageError(description: "\(flag): \(error)")
         }
+    }
+
+    /// A seed may be a host name: resolved now (a name that does not resolve is skipped with
+    /// a warning at startup rather than stopping the node).
+    private static func seedAddresses(_ value: String) throws(UsageError) -> [SocketAddress] {
+        if let numeric = try? SocketAddress(parsing: value) { return [numeric] }
+        guard let colon = value.lastIndex(of: ":"), let port = UInt16(value[value.index(after: colon)...]),
+            colon != value.startIndex
+        else {
+            throw UsageError(description: "--seed: '\(value)' is not HOST:PORT")
+        }
+        let host = String(value[..<colon])
+        let resolved = Posix.resolve(host).map { SocketAddress(ip: $0, port: port) }
+        if resolved.isEmpty {
+            Posix.writeLine(Posix.standardError, "meshnode: warning: seed \(value) does not resolve; skipped")
+        }
+        return resolved
     }
 
     private static func count(_ flag: String, _ value: String) throws(UsageError) -> Int {

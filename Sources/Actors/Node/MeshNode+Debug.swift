@@ -1,0 +1,108 @@
+import Diagnostics
+import Wire
+
+extension MeshNode: DebugDataSource {
+    public func debugSnapshot() async -> DebugSnapshot {
+        var snapshot = DebugSnapshot()
+        let now = ConnectionManager.now()
+        let sessions = await manager.sessions
+        let book = await manager.book
+        let totals = await manager.totals
+        var metrics = MetricsSnapshot()
+        metrics.bytesReceived = totals.bytesIn
+        metrics.bytesSent = totals.bytesOut
+        metrics.framesReceived = totals.framesIn
+        metrics.framesSent = totals.framesOut
+        var details: [PeerIP: (rtt: Double?, agent: String?)] = [:]
+        for peer in await manager.livePeers {
+            let info = await peer.snapshotInfo()
+            details[peer.ip] = (info.rtt, info.agent)
+            metrics.bytesReceived += info.traffic.0
+            metrics.bytesSent += info.traffic.1
+            metrics.framesReceived += info.traffic.2
+            metrics.framesSent += info.traffic.3
+        }
+        snapshot.peers = sessions.sorted { $0.key < $1.key }.map { ip, session in
+            DebugSnapshot.Peer(
+                ip: ip.description, address: session.listenAddress.description, direction: session.direction.rawValue,
+                connectedSinceUnix: Int(session.since), lastRTTMilliseconds: details[ip]?.rtt.map { $0 * 1000 },
+                userAgent: details[ip]?.agent)
+        }
+        let tiers = book.tierCounts(now: now, connected: Set(sessions.keys))
+        snapshot.hot = tiers[.hot] ?? 0
+        snapshot.warm = tiers[.warm] ?? 0
+        snapshot.cold = tiers[.cold] ?? 0
+        snapshot.dialFailures = await manager.dialFailures
+        var store = DebugSnapshot.Store()
+        store.knownPeers = book.count
+        store.connected = sessions.count
+        store.connecting = await manager.connectingCount
+        for record in book.records.values {
+            if let until = record.bannedUntil, until > now {
+                store.banned += 1
+            } else if let until = record.cooldownUntil, until > now {
+                store.cooldown += 1
+            }
+            if record.health < PeerBook.unhealthyBelow { store.unhealthy += 1 }
+        }
+        if let cycle = lastCycleSummary {
+            store.attemptedLastCycle = cycle.attempted
+            store.connectedLastCycle = cycle.connected
+            snapshot.cycle = (cycle.attempted, cycle.connected, cycle.finalConnected, cycle.target)
+            snapshot.reasons = cycle.reasons.map { reason, entry in
+                DebugSnapshot.ReasonTally(reason: reason.rawValue, count: entry.count, samples: entry.samples)
+            }
+        }
+        snapshot.store = store
+        for session in sessions.values { metrics.peersConnected[session.direction.rawValue, default: 0] += 1 }
+        for (source, count) in totals.dialAttempts { metrics.dialAttempts[source.rawValue] = count }
+        for (reason, sources) in totals.dialFailuresBySource {
+            for (source, count) in sources {
+                metrics.dialFailures[reason.rawValue, default: [:]][source.rawValue] = count
+            }
+        }
+        for (reason, count) in totals.handshakeFailures { metrics.handshakeFailures[reason.rawValue] = count }
+        for (reason, count) in totals.disconnects { metrics.disconnects[reason.rawValue] = count }
+        metrics.pingRTT = totals.pingRTT
+        metrics.peerBookEntries = ["hot": snapshot.hot, "warm": snapshot.warm, "cold": snapshot.cold]
+        snapshot.metrics = metrics
+        snapshot.uptimeSeconds = Int(now - startedAt)
+        return snapshot
+    }
+
+    public func connectNow(_ address: String) async -> Result<Void, ConnectRefusal> {
+        let parsed: SocketAddress
+        do {
+            parsed = try SocketAddress(parsing: address)
+        } catch {
+            return .failure(ConnectRefusal(reason: ReasonCode.invalidAddress.rawValue, detail: "\(error)"))
+        }
+        guard let reason = await connect(to: parsed) else { return .success(()) }
+        return .failure(ConnectRefusal(reason: reason.rawValue, detail: "\(parsed): \(reason)"))
+    }
+
+    /// Writes the two public report files, off the reactor (blocking I/O).
+    func writeReports() async {
+        guard store != nil else { return }
+        let snapshot = await debugSnapshot()
+        let directory = configuration.resolvedDataDirectory
+        let logger = logger
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask(executorPreference: globalConcurrentExecutor) {
+                do {
+                    try PublicReports().write(snapshot, dataDirectory: directory)
+                } catch {
+                    logger.log(.warning, "reports.write_failed", [("error", .string("\(error)"))])
+                }
+            }
+        }
+    }
+}
+
+extension PeerConnection {
+    /// RTT (seconds), user agent, and traffic (bytes in/out, frames in/out).
+    func snapshotInfo() -> (rtt: Double?, agent: String?, traffic: (Int, Int, Int, Int)) {
+        let traffic = onConnection { ($0.bytesIn, $0.bytesOut, $0.framesIn, $0.framesOut) }
+        return (lastRTT, remote?.userAgent, traffic)
+    }
+}

@@ -1,0 +1,124 @@
+import Synchronization
+import Wire
+
+/// A small HTTP/1.1 server on the Wire reactor for the debug endpoint: keep-alive, limits on
+/// header and body size, a deadline per request and per idle connection, a cap on
+/// connections. Whatever bytes a client sends, other clients keep being served.
+public struct HTTPServer: Sendable {
+    public let listener: Listener
+    public let handler: @Sendable (HTTPRequest) async -> HTTPResponse
+    /// A request must arrive whole within this time of its first byte.
+    public var requestTimeout: Duration = .seconds(5)
+    /// A keep-alive connection with no request for this long is closed.
+    public var idleTimeout: Duration = .seconds(15)
+    public var maximumConnections = 64
+    public var maximumHeaderBytes = 16 << 10
+    public var maximumBodyBytes = 64 << 10
+
+    public init(listener: Listener, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        self.listener = listener
+        self.handler = handler
+    }
+
+    /// Serves until the listener is closed or the task is cancelled.
+    public func run() async {
+        let active = DeadlineBox(0)  // reused as a counter: a mutex-guarded integer
+        await withDiscardingTaskGroup { group in
+            while let connection = try? await listener.accept() {
+                let admitted = active.update { count -> Bool in
+                    guard count < UInt64(maximumConnections) else { return false }
+                    count += 1
+                    return true
+                }
+                group.addTask(executorPreference: listener.reactor) {
+                    if admitted {
+                        await serve(connection)
+                        active.update { $0 -= 1 }
+                    } else {
+                        await refuse(connection)
+                    }
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func refuse(_ connection: Connection) async {
+        let response = HTTPResponse.error(503, "too many debug connections")
+        try? await connection.send(bytes: response.serialized(keepAlive: false))
+        try? await connection.flush()
+        await connection.close()
+    }
+
+    /// One connection: requests in order, each answered before the next is read.
+    func serve(_ connection: Connection) async {
+        let deadline = DeadlineBox(Reactor.now() &+ idleTimeout.nanoseconds)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await exchange(connection, deadline: deadline)
+                await connection.close()
+            }
+            group.addTask {
+                // The watchdog: a slow or silent client is closed at its deadline.
+                while !Task.isCancelled {
+                    do { try await connection.reactor.sleep(for: .milliseconds(250)) } catch { return }
+                    if Reactor.now() >= deadline.value {
+                        await connection.close()
+                        return
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func exchange(_ connection: Connection, deadline: DeadlineBox) async {
+        var parser = HTTPRequestParser(maximumHeaderBytes: maximumHeaderBytes, maximumBodyBytes: maximumBodyBytes)
+        while true {
+            do {
+                while let request = try parser.next() {
+                    let response = await handler(request)
+                    let keepAlive = request.keepAlive
+                    try await connection.send(bytes: response.serialized(keepAlive: keepAlive))
+                    guard keepAlive else {
+                        try await connection.flush()
+                        return
+                    }
+                    deadline.value = Reactor.now() &+ idleTimeout.nanoseconds
+                }
+            } catch let error as HTTPParseError {
+                let response = HTTPResponse.error(error.status, error.message)
+                try? await connection.send(bytes: response.serialized(keepAlive: false))
+                try? await connection.flush()
+                return
+            } catch {
+                return
+            }
+            guard let bytes = try? await connection.receiveBytes() else { return }
+            if !parser.hasPartialRequest {
+                deadline.value = Reactor.now() &+ requestTimeout.nanoseconds  // a request begins
+            }
+            parser.append(bytes)
+        }
+    }
+}
+
+/// A mutex-guarded integer: a connection's deadline (shared by its server task and its
+/// watchdog), or the server's count of open connections.
+final class DeadlineBox: Sendable {
+    private let storage: Mutex<UInt64>
+
+    init(_ value: UInt64) {
+        storage = Mutex(value)
+    }
+
+    var value: UInt64 {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+
+    func update<T: Sendable>(_ body: (inout UInt64) -> T) -> T {
+        storage.withLock { body(&$0) }
+    }
+}

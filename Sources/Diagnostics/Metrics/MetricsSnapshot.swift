@@ -1,0 +1,41 @@
+/// Counter and gauge values for `/metrics`.
+public struct MetricsSnapshot: Sendable {
+    public var peersConnected: [String: Int] = ["inbound": 0, "outbound": 0]
+    public var dialAttempts: [String: Int] = [:]
+    /// Keyed by reason, then source.
+    public var dialFailures: [String: [String: Int]] = [:]
+    public var handshakeFailures: [String: Int] = [:]
+    public var disconnects: [String: Int] = [:]
+    public var pingRTT = Histogram.pingRTT()
+    public var peerBookEntries: [String: Int] = ["hot": 0, "warm": 0, "cold": 0]
+    public var bytesReceived = 0
+    public var bytesSent = 0
+    public var framesReceived = 0
+    public var framesSent = 0
+    public init() {}
+}
+
+/// A cumulative histogram with fixed upper bounds (Prometheus semantics).
+public struct Histogram: Sendable {
+    public let bounds: [Double]
+    /// Observations ≤ each bound (not cumulative here; rendered cumulatively).
+    public private(set) var counts: [Int]
+    public private(set) var sum: Double = 0
+    public private(set) var count = 0
+
+    public init(bounds: [Double]) {
+        self.bounds = bounds
+        self.counts = Array(repeating: 0, count: bounds.count)
+    }
+
+    /// 100 µs … 5 s.
+    public static func pingRTT() -> Histogram {
+        Histogram(bounds: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
+    }
+
+    public mutating func observe(_ value: Double) {
+        sum += value
+        count += 1
+        if let index = bounds.firstIndex(where: { value <= $0 }) { counts[index] += 1 }
+    }
+}

@@ -1,0 +1,83 @@
+/// Renders a MetricsSnapshot in the Prometheus text exposition format (version 0.0.4).
+public enum PrometheusText {
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    public static func render(_ metrics: MetricsSnapshot) -> String {
+        var out = ""
+        family(&out, "meshnode_peers_connected", "gauge", "Peers with an established session, by direction.")
+        for (direction, value) in metrics.peersConnected.sorted(by: { $0.key < $1.key }) {
+            sample(&out, "meshnode_peers_connected", [("direction", direction)], Double(value))
+        }
+        family(&out, "meshnode_dial_attempts_total", "counter", "Dials started, by peer source.")
+        for (source, value) in metrics.dialAttempts.sorted(by: { $0.key < $1.key }) {
+            sample(&out, "meshnode_dial_attempts_total", [("source", source)], Double(value))
+        }
+        family(
+            &out, "meshnode_dial_failures_total", "counter",
+            "Dials that failed (TCP or handshake), by reason and source.")
+        for (reason, sources) in metrics.dialFailures.sorted(by: { $0.key < $1.key }) {
+            for (source, value) in sources.sorted(by: { $0.key < $1.key }) {
+                sample(&out, "meshnode_dial_failures_total", [("reason", reason), ("source", source)], Double(value))
+            }
+        }
+        family(&out, "meshnode_handshake_failures_total", "counter", "Handshakes that failed, by reason.")
+        for (reason, value) in metrics.handshakeFailures.sorted(by: { $0.key < $1.key }) {
+            sample(&out, "meshnode_handshake_failures_total", [("reason", reason)], Double(value))
+        }
+        family(&out, "meshnode_disconnects_total", "counter", "Sessions that ended, by reason.")
+        for (reason, value) in metrics.disconnects.sorted(by: { $0.key < $1.key }) {
+            sample(&out, "meshnode_disconnects_total", [("reason", reason)], Double(value))
+        }
+        family(&out, "meshnode_ping_rtt_seconds", "histogram", "Ping round-trip times.")
+        var cumulative = 0
+        for (bound, count) in zip(metrics.pingRTT.bounds, metrics.pingRTT.counts) {
+            cumulative += count
+            sample(&out, "meshnode_ping_rtt_seconds_bucket", [("le", number(bound))], Double(cumulative))
+        }
+        sample(&out, "meshnode_ping_rtt_seconds_bucket", [("le", "+Inf")], Double(metrics.pingRTT.count))
+        sample(&out, "meshnode_ping_rtt_seconds_sum", [], metrics.pingRTT.sum)
+        sample(&out, "meshnode_ping_rtt_seconds_count", [], Double(metrics.pingRTT.count))
+        family(&out, "meshnode_peer_book_entries", "gauge", "Known peers, by tier.")
+        for (tier, value) in metrics.peerBookEntries.sorted(by: { $0.key < $1.key }) {
+            sample(&out, "meshnode_peer_book_entries", [("tier", tier)], Double(value))
+        }
+        for (name, help, value) in [
+            ("meshnode_bytes_received_total", "Bytes received from peers.", metrics.bytesReceived),
+            ("meshnode_bytes_sent_total", "Bytes sent to peers.", metrics.bytesSent),
+            ("meshnode_frames_received_total", "Frames received from peers.", metrics.framesReceived),
+            ("meshnode_frames_sent_total", "Frames sent to peers.", metrics.framesSent),
+        ] {
+            family(&out, name, "counter", help)
+            sample(&out, name, [], Double(value))
+        }
+        return out
+    }
+
+    private static func family(_ out: inout String, _ name: String, _ type: String, _ help: String) {
+        out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+    }
+
+    private static func sample(_ out: inout String, _ name: String, _ labels: [(String, String)], _ value: Double) {
+        out += name
+        if !labels.isEmpty {
+            out += "{" + labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
+        }
+        out += " " + number(value) + "\n"
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"").replacingAll("\n", with: "\\n")
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var result = ""
+        for character in self { result += character == target ? replacement : String(character) }
+        return result
+    }
+}
