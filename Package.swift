@@ -26,6 +26,10 @@ let package = Package(
         .executableTarget(name: "Benchmarks", dependencies: ["Actors", "Wire"], swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Wire"], swiftSettings: strict),
+        .testTarget(
+            name: "NodeTests", dependencies: ["Node", "Actors", "Diagnostics", "Wire", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "ActorsTests", dependencies: ["Actors", "Diagnostics", "Wire", "TestSupport"], swiftSettings: strict),
     ]

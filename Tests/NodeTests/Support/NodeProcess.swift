@@ -1,0 +1,104 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Node
+@testable import Wire
+
+/// The real `meshnode` binary, run as a child process.
+final class NodeProcess: @unchecked Sendable {
+    // @unchecked Sendable: `process` is started in init and only read afterwards (Process is
+    // internally synchronized); the log path is immutable.
+    let process = Process()
+    let logPath: String
+
+    static var binary: URL? {
+        let directory = Bundle.main.bundleURL.deletingLastPathComponent()
+        let candidates = [
+            directory.appendingPathComponent("meshnode"), Bundle.main.bundleURL.appendingPathComponent("meshnode"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        logPath = NSTemporaryDirectory() + "meshnode-log-\(UInt32.random(in: 0...UInt32.max))"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        guard let binary = Self.binary else { throw CocoaError(.fileNoSuchFile) }
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Runs to completion; returns the exit status and what it printed on stderr.
+    static func runToEnd(_ arguments: [String], timeout: Duration = .seconds(10)) async throws -> (Int32, String) {
+        let node = try NodeProcess(arguments)
+        let deadline = ContinuousClock.now + timeout
+        while node.process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if node.process.isRunning { node.process.terminate() }
+        node.process.waitUntilExit()
+        let log = node.log
+        node.stop()
+        return (node.process.terminationStatus, log)
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// SIGTERM, then wait for exit (SIGKILL after 5 s).
+    func stop() {
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+}
+
+/// Runs `body` holding the process-wide I/O lock (child processes open pipes in this
+/// process), then waits for Foundation to close them.
+func withChildProcesses<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    try await ExclusiveIO.shared.run {
+        let before = Posix.describeOpenDescriptors().count
+        let result = try await body()
+        for _ in 0..<100 where Posix.describeOpenDescriptors().count > before {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return result
+    }
+}
+
+/// One HTTP request over a fresh connection; returns (status, body).
+func http(_ address: SocketAddress, _ path: String, method: String = "GET", body: String = "") async throws
+    -> (Int, [UInt8])
+{
+    let connection = try await Connection.connect(to: address, timeout: .seconds(2))
+    var request = "\(method) \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+    request += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    try await connection.send(bytes: Array(request.utf8))
+    var response: [UInt8] = []
+    while let bytes = try await connection.receiveBytes() { response += bytes }
+    await connection.close()
+    let split = try #require(HTTPSplit(response))
+    return (split.status, split.body)
+}
+
+func jsonObject(_ bytes: [UInt8]) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+}
+
+/// Polls until `condition` holds (or the time is up).
+func waitFor(_ timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return await condition()
+}
+
+func address(_ text: String) -> SocketAddress { try! SocketAddress(parsing: text) }
