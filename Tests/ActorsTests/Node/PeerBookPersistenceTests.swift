@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Actors
@@ -39,7 +40,9 @@ extension MeshSuite {
         func corruptPeerBook_isMovedAside_andTheNodeStartsWithSeeds(_ content: String) async throws {
             let directory = Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/peers.json"))
+            try await ExclusiveIO.shared.run {  // a file is a descriptor while it is written
+                try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/peers.json"))
+            }
             let seed = testAddress(22, 1)
             let configuration = testConfiguration(testAddress(22, 2)) {
                 $0.seeds = [seed]
@@ -50,7 +53,9 @@ extension MeshSuite {
             }
             let files = try FileManager.default.contentsOfDirectory(atPath: directory)
             #expect(files.contains { $0.hasPrefix("peers.json.corrupt-") }, "\(files)")
-            let saved = try Data(contentsOf: URL(fileURLWithPath: directory + "/peers.json"))
+            let saved = try await ExclusiveIO.shared.run {
+                try Data(contentsOf: URL(fileURLWithPath: directory + "/peers.json"))
+            }
             let json = try JSONSerialization.jsonObject(with: saved) as? [String: Any]
             #expect((json?["peers"] as? [Any])?.count == 1, "\(String(decoding: saved, as: UTF8.self))")
         }

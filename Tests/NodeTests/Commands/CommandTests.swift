@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Actors
@@ -49,7 +50,12 @@ import Testing
         }
     }
 
-    @Test func configFile_isReadAndTheCommandLineWins() throws {
+    // Files are descriptors: hold the lock that descriptor-counting tests hold.
+    @Test func configFile_isReadAndTheCommandLineWins() async throws {
+        try await ExclusiveIO.shared.run { try configFileScenario() }
+    }
+
+    func configFileScenario() throws {
         let path = NSTemporaryDirectory() + "meshnode-config-\(UInt32.random(in: 0...UInt32.max)).toml"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(
@@ -61,7 +67,11 @@ import Testing
         #expect(node.chainID == "prod")
     }
 
-    @Test func configErrors_nameFileLineAndKey() throws {
+    @Test func configErrors_nameFileLineAndKey() async throws {
+        try await ExclusiveIO.shared.run { try configErrorScenario() }
+    }
+
+    func configErrorScenario() throws {
         let path = NSTemporaryDirectory() + "meshnode-config-\(UInt32.random(in: 0...UInt32.max)).toml"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data("lan = true\nbogus_key = 3\n".utf8).write(to: URL(fileURLWithPath: path))
