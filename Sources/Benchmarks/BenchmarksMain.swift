@@ -13,6 +13,23 @@ enum BenchmarksMain {
         switch scenario {
         case "echo-server":
             await runEchoServer(arguments)
+        case "--check":
+            let status = await Task(executorPreference: Reactor.shared) { await Check.run(arguments) }.value
+            Posix.exitImmediately(status)
+        case let name where Scenario(rawValue: name) != nil:
+            let scenario = Scenario(rawValue: name)!
+            Posix.ignoreBrokenPipe()
+            Posix.tuneAllocatorForBuffers()
+            let status = await Task(executorPreference: Reactor.shared) { () -> Int32 in
+                do {
+                    try await scenario.run(arguments).emit()
+                    return 0
+                } catch {
+                    Posix.writeLine(Posix.standardError, "Benchmarks \(name): \(error)")
+                    return 2
+                }
+            }.value
+            Posix.exitImmediately(status)
         case "-h", "--help", "help":
             printUsage()
         default:
@@ -27,6 +44,14 @@ enum BenchmarksMain {
             """
             usage: Benchmarks <scenario> [options]
               echo-server --host H --port P [--max-frame BYTES]   framed echo for ../shared/bench
+              mesh --nodes N --outbound K --tick T                 (100, 8, 0.5)
+              dial-storm --nodes N                                 (32)
+              broadcast --peers P --messages M --size S            (100, 10000, 256)
+              ping --peers P                                       (100)
+              churn --nodes N --restart-every S --duration D       (50, 0.2, 30)
+              connections --count C                                (10000)
+              --check Benchmarks/thresholds.json                   quick variants against thresholds
+            Each scenario prints one JSON line on stdout and a table on stderr (docs/benchmarks.md).
             """)
     }
 

@@ -20,10 +20,15 @@ public struct Liveness: Sendable {
         case timedOut
     }
 
-    public init(interval: Duration, timeout: Duration, now: UInt64, nonceSeed: UInt64 = 0x9E37_79B9) {
+    /// `firstPingAfter` (default: one interval) lets callers spread peers' pings apart, so
+    /// that peers connected at the same moment do not ping in lockstep forever.
+    public init(
+        interval: Duration, timeout: Duration, now: UInt64, nonceSeed: UInt64 = 0x9E37_79B9,
+        firstPingAfter: Duration? = nil
+    ) {
         self.interval = Self.nanoseconds(interval)
         self.timeout = Self.nanoseconds(timeout)
-        self.nextPingAt = now &+ self.interval
+        self.nextPingAt = now &+ (firstPingAfter.map(Self.nanoseconds) ?? self.interval)
         self.nonceCounter = nonceSeed
     }
 

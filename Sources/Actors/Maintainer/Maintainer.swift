@@ -30,7 +30,11 @@ extension ConnectionManager {
         summary.target = table.limits.minimumOutbound
         var slots = table.limits.minimumOutbound - table.outboundCount - table.connecting.count
         var dials: [(SocketAddress, PeerSource)] = []
-        for record in table.candidates(now: Self.now()) {
+        // At the target only direct peers are candidates: skip sorting a large book.
+        let candidates =
+            slots > 0
+            ? table.candidates(now: Self.now()) : table.book.records.values.filter { $0.source == .direct }
+        for record in candidates {
             let isDirect = record.source == .direct
             guard isDirect || slots > 0 else { continue }
             if let reason = decideDial(record.address, source: record.source) {

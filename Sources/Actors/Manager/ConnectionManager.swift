@@ -18,6 +18,7 @@ public actor ConnectionManager {
     var tracker = DialTracker()
     var nextID: UInt64 = 0
     var counters = Counters()
+    var rttSamples: [Double]?
 
     /// Running totals, for stats and metrics.
     public struct Counters: Sendable {
@@ -200,6 +201,18 @@ public actor ConnectionManager {
     /// A ping round trip, seconds.
     func recordRTT(_ seconds: Double) {
         counters.pingRTT.observe(seconds)
+        rttSamples?.append(seconds)
+    }
+
+    /// Starts keeping every RTT sample (benchmarks).
+    public func startRecordingRTT() {
+        rttSamples = rttSamples ?? []
+    }
+
+    /// Raw RTT samples (seconds) since the last call, when recording is on (benchmarks).
+    public func takeRTTSamples(keepRecording: Bool = true) -> [Double] {
+        defer { rttSamples = keepRecording ? [] : nil }
+        return rttSamples ?? []
     }
 
     /// Closes every session with `reason` (shutdown).

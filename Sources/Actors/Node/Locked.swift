@@ -11,4 +11,6 @@ final class Locked<Value: Sendable>: Sendable {
     func get() -> Value { mutex.withLock { $0 } }
 
     func set(_ value: Value) { mutex.withLock { $0 = value } }
+
+    func update(_ body: (inout Value) -> Void) { mutex.withLock { body(&$0) } }
 }

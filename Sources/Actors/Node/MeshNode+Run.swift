@@ -30,6 +30,9 @@ extension MeshNode {
         finished.fire()
     }
 
+    /// Session tasks running now (0 after `run()` returns: none is left behind).
+    public var activeSessionTasks: Int { sessionTasks.get() }
+
     /// Asks `run()` to stop, without waiting (for a signal handler).
     public func requestShutdown() {
         stopRequested.fire()
@@ -69,7 +72,11 @@ extension MeshNode {
                 self.startsContinuation.finish()
             }
             for await start in starts {
-                group.addTask(executorPreference: reactor) { await self.runSession(start) }
+                sessionTasks.update { $0 += 1 }
+                group.addTask(executorPreference: reactor) {
+                    await self.runSession(start)
+                    self.sessionTasks.update { $0 -= 1 }
+                }
             }
             group.cancelAll()
         }
@@ -98,6 +105,11 @@ extension MeshNode {
             if let refusal = await manager.admitInbound(ip) {
                 logger.log(.info, "peer.refused", peer: ip.description, reason: refusal.rawValue)
                 let peer = PeerConnection(connection: connection, direction: .inbound, id: 0, context: context)
+                if refusal == .maxPeersReached {
+                    // Full: still tell the newcomer whom else to try (as bitcoind answers getaddr).
+                    let addresses = await manager.addressesToShare(excluding: ip)
+                    try? await connection.send(.peerList(addresses))
+                }
                 await peer.close(reason: refusal)
                 await peer.drain()
                 return

@@ -36,6 +36,7 @@ public final class MeshNode: Sendable {
     let finished = Completion()
     let started = Completion()
     let lastCycle = Locked<CycleSummary?>(nil)
+    let sessionTasks = Locked<Int>(0)
     /// Unix seconds at init.
     let startedAt = ConnectionManager.now()
     let debugListener: Listener?

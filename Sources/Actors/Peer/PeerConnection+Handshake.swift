@@ -25,12 +25,18 @@ extension PeerConnection {
                             genesis: configuration.genesis, listenPort: configuration.listen.port,
                             nonce: context.nonce, userAgent: configuration.userAgent)))
             }
-            let theirs: Handshake
-            switch try await nextMessage(&reader) {
-            case .handshake(let handshake): theirs = handshake
-            case .disconnect(let reason): throw HandshakeFailure(reason: reason, reportedByPeer: true)
-            default: throw HandshakeFailure(reason: .protocolViolation, reportedByPeer: false)
+            var received: Handshake?
+            while received == nil {
+                switch try await nextMessage(&reader) {
+                case .handshake(let handshake): received = handshake
+                case .disconnect(let reason): throw HandshakeFailure(reason: reason, reportedByPeer: true)
+                case .peerList(let addresses):
+                    // A full peer answers with addresses before refusing us: keep them.
+                    await context.manager.learned(addresses, from: ip)
+                default: throw HandshakeFailure(reason: .protocolViolation, reportedByPeer: false)
+                }
             }
+            guard let theirs = received else { throw HandshakeFailure(reason: .handshakeError, reportedByPeer: false) }
             if let mismatch = check(theirs) {
                 close(reason: mismatch)
                 throw HandshakeFailure(reason: mismatch, reportedByPeer: false)

@@ -59,9 +59,11 @@ extension PeerConnection {
 
     private func startLiveness() {
         let configuration = context.configuration
+        // The first ping comes after a random 50–100 % of the interval (jitter).
+        let first = configuration.pingInterval * Double.random(in: 0.5...1.0)
         liveness = Liveness(
             interval: configuration.pingInterval, timeout: configuration.pingTimeout, now: Reactor.now(),
-            nonceSeed: context.nonce ^ id)
+            nonceSeed: context.nonce ^ id, firstPingAfter: first)
         armLiveness()
     }
 

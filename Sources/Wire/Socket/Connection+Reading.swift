@@ -187,7 +187,7 @@ extension Connection {
             AsyncIterator(connection: connection)
         }
 
-        public struct AsyncIterator: AsyncIteratorProtocol {
+        public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
             let connection: Connection
             var batch: FrameBatch.Iterator?
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One TCP connection on a reactor: inbound frames as an `AsyncSequence` delivered a batch
 /// per read cycle, and a buffered writer flushed once per loop pass.
 ///
@@ -80,10 +82,14 @@ public actor Connection {
     public internal(set) var framesIn = 0
     public internal(set) var framesOut = 0
 
+    /// Connection objects alive in this process (benchmarks check for leaks with it).
+    public static var liveCount: Int { liveConnections.load(ordering: .relaxed) }
+
     init(
         fd: Int32, local: SocketAddress, remote: SocketAddress, reactor: Reactor, options: Options,
         connecting: Bool = false
     ) {
+        liveConnections.add(1, ordering: .relaxed)
         self.fd = fd
         self.localAddress = local
         self.remoteAddress = remote
@@ -94,6 +100,7 @@ public actor Connection {
     }
 
     deinit {
+        liveConnections.subtract(1, ordering: .relaxed)
         // Reached only if the connection was never registered (a registered one is kept alive
         // by the reactor until it is closed), so nothing else can be using the descriptor.
         if fd >= 0 { Posix.close(fd) }
@@ -178,6 +185,9 @@ extension Connection: ReactorSelectable, ReactorFlushable {
         assumeIsolated { $0.flushNow() }
     }
 }
+
+/// Counts Connection objects; an atomic, so any thread may read it.
+let liveConnections = Atomic<Int>(0)
 
 /// A suspended caller and the id its cancellation handler uses to find it.
 struct Waiter<Value> {

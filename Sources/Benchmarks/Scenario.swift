@@ -1,0 +1,27 @@
+/// The stress scenarios (docs/benchmarks.md).
+enum Scenario: String, CaseIterable {
+    case mesh
+    case dialStorm = "dial-storm"
+    case broadcast
+    case ping
+    case churn
+    case connections
+    case connectionsClient = "connections-client"
+
+    func run(_ arguments: [String]) async throws -> BenchReport {
+        switch self {
+        case .mesh: return try await MeshScenario.run(BenchOptions(arguments, allowed: ["nodes", "outbound", "tick"]))
+        case .dialStorm: return try await DialStormScenario.run(BenchOptions(arguments, allowed: ["nodes"]))
+        case .broadcast:
+            return try await BroadcastScenario.run(BenchOptions(arguments, allowed: ["peers", "messages", "size"]))
+        case .ping: return try await PingScenario.run(BenchOptions(arguments, allowed: ["peers", "seconds"]))
+        case .churn:
+            return try await ChurnScenario.run(
+                BenchOptions(arguments, allowed: ["nodes", "restart-every", "duration", "tick"]))
+        case .connections:
+            return try await ConnectionsScenario.run(BenchOptions(arguments, allowed: ["count", "idle-seconds"]))
+        case .connectionsClient:
+            return try await ConnectionsClient.run(arguments)
+        }
+    }
+}

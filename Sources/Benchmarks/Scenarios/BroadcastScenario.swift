@@ -1,0 +1,72 @@
+import Actors
+import Wire
+
+/// `broadcast --peers P --messages M --size S`: one node broadcasts through its PeerRegistry;
+/// every spoke records each receipt and its latency from the send.
+enum BroadcastScenario {
+    static func run(_ options: BenchOptions) async throws -> BenchReport {
+        let peers = try options.int("peers", 100)
+        let messages = try options.int("messages", 10_000)
+        let size = try options.int("size", 256)
+        return try await BenchNodes.run(StarTopology.configurations(peers: peers, block: 22)) { nodes in
+            try await StarTopology.waitForStar(nodes)
+            let (seconds, received, latencies) = await broadcast(
+                from: nodes[0], to: Array(nodes.dropFirst()), messages: messages, size: size)
+            var report = BenchReport("broadcast")
+            report.set("peers", peers)
+            report.set("messages", messages)
+            report.set("size", size)
+            report.set("deliveries", received)
+            report.set("seconds", seconds)
+            report.set("deliveries_per_s", Double(received) / seconds)
+            report.set("p50_us", percentile(latencies, 0.5) * 1e6)
+            report.set("p99_us", percentile(latencies, 0.99) * 1e6)
+            report.set("dropped", peers * messages - received)
+            return report
+        }
+    }
+
+    /// Broadcasts `messages` payloads from `hub` and waits for every spoke to receive them.
+    static func broadcast(from hub: MeshNode, to spokes: [MeshNode], messages: Int, size: Int) async
+        -> (seconds: Double, received: Int, latencies: [Double])
+    {
+        let log = ReceiptLog(sampleEvery: max(1, spokes.count * messages / 200_000))
+        let expected = spokes.count * messages
+        return await withTaskGroup(of: Void.self) { group in
+            for spoke in spokes {
+                group.addTask(executorPreference: hub.reactor) {
+                    var count = 0
+                    var pending = 0
+                    var batch: [Double] = []
+                    for await (_, payload) in spoke.payloads {
+                        count += 1
+                        pending += 1
+                        if count % log.sampleEvery == 0 {
+                            batch.append(Double(Reactor.now() &- sendTime(of: payload)) / 1e9)
+                        }
+                        if pending == 256 || count == messages {
+                            await log.record(pending, latencies: batch)
+                            pending = 0
+                            batch = []
+                        }
+                        if count == messages { break }
+                    }
+                }
+            }
+            let start = now()
+            for index in 0..<messages {
+                await hub.broadcast(timedPayload(size: size))
+                if index % 64 == 63 {
+                    // Let the reactor flush and the spokes read: a timer yields the whole loop pass.
+                    try? await hub.reactor.sleep(for: .zero)
+                }
+            }
+            _ = await BenchNodes.waitUntil(timeout: 60, interval: 0.01) { await log.received >= expected }
+            let seconds = await log.lastReceipt - start
+            let received = await log.received
+            let latencies = await log.latencies
+            group.cancelAll()
+            return (seconds, received, latencies)
+        }
+    }
+}

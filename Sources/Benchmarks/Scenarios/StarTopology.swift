@@ -1,0 +1,58 @@
+import Actors
+import Wire
+
+/// A hub and P spokes that each hold one connection, to the hub.
+enum StarTopology {
+    static func configurations(peers: Int, block: UInt32, pingInterval: Double = 15) -> [NodeConfiguration] {
+        let hub = BenchNodes.address(0, block: block)
+        var hubConfiguration = BenchNodes.configuration(hub, tick: 0.5, outbound: 0, maxPeers: peers + 8)
+        hubConfiguration.pingInterval = .nanoseconds(Int64(pingInterval * 1e9))
+        var configurations = [hubConfiguration]
+        for index in 1...peers {
+            var spoke = BenchNodes.configuration(
+                BenchNodes.address(index, block: block), tick: 0.5, outbound: 1, maxPeers: 2)
+            spoke.directPeers = [hub]
+            spoke.pingInterval = .nanoseconds(Int64(pingInterval * 1e9))
+            configurations.append(spoke)
+        }
+        return configurations
+    }
+
+    /// Waits until the hub holds every spoke.
+    static func waitForStar(_ nodes: [MeshNode]) async throws {
+        let peers = nodes.count - 1
+        guard await BenchNodes.waitUntil(timeout: 30, { await nodes[0].registry.count == peers }) != nil else {
+            throw BenchError("the hub did not reach \(peers) peers")
+        }
+    }
+}
+
+/// Counts payload receipts and send-to-receipt latencies across every spoke.
+actor ReceiptLog {
+    private(set) var received = 0
+    private(set) var latencies: [Double] = []
+    private(set) var lastReceipt = 0.0
+    let sampleEvery: Int
+
+    init(sampleEvery: Int) {
+        self.sampleEvery = sampleEvery
+    }
+
+    func record(_ count: Int, latencies batch: [Double]) {
+        received += count
+        latencies.append(contentsOf: batch)
+        lastReceipt = now()
+    }
+}
+
+/// The payload of a timed message: send time (ns, Reactor.now) then padding.
+func timedPayload(size: Int) -> [UInt8] {
+    var payload = [UInt8](repeating: 0xAB, count: max(8, size))
+    let time = Reactor.now()
+    withUnsafeBytes(of: time.bigEndian) { payload.replaceSubrange(0..<8, with: $0) }
+    return payload
+}
+
+func sendTime(of payload: [UInt8]) -> UInt64 {
+    payload.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+}
