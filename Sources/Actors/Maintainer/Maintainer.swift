@@ -22,9 +22,10 @@ public struct CycleSummary: Sendable {
 
 extension ConnectionManager {
     /// Picks this cycle's dials (each one now `connecting`) and the skip reason of every
-    /// candidate not dialed. Direct peers are always candidates; others until the
-    /// outbound target is met.
-    func planCycle() -> (dials: [(SocketAddress, PeerSource)], summary: CycleSummary) {
+    /// candidate considered but not dialed. Direct peers are always candidates; others until
+    /// the outbound target is met. Candidates not reached are returned as the reserve from
+    /// which failed dials are replaced within the same cycle.
+    func planCycle() -> (dials: [(SocketAddress, PeerSource)], reserve: [PeerRecord], summary: CycleSummary) {
         table.advanceTick()
         var summary = CycleSummary(tick: table.tick)
         summary.target = table.limits.minimumOutbound
@@ -34,9 +35,13 @@ extension ConnectionManager {
         let candidates =
             slots > 0
             ? table.candidates(now: Self.now()) : table.book.records.values.filter { $0.source == .direct }
+        var reserve: [PeerRecord] = []
         for record in candidates {
             let isDirect = record.source == .direct
-            guard isDirect || slots > 0 else { continue }
+            guard isDirect || slots > 0 else {
+                reserve.append(record)
+                continue
+            }
             if let reason = decideDial(record.address, source: record.source) {
                 summary.note(reason, record.address)
             } else {
@@ -45,7 +50,31 @@ extension ConnectionManager {
             }
         }
         summary.attempted = dials.count
-        return (dials, summary)
+        // Below the target, ask every peer for more addresses each tick: a peer book that
+        // only ever heard one PeerList (at connect) can run dry while the mesh is still forming.
+        if table.outboundCount + dials.count < table.limits.minimumOutbound {
+            for peer in peers.values {
+                // Same reactor: the peer's connection is reachable synchronously.
+                peer.assumeIsolated { try? $0.send(.getPeers) }
+            }
+        }
+        return (dials, reserve, summary)
+    }
+
+    /// The next reserve candidate that may be dialed now (it is then `connecting`); the
+    /// skip reasons of those passed over go into `summary`.
+    func nextFromReserve(_ reserve: inout ArraySlice<PeerRecord>, summary: inout CycleSummary) -> (
+        SocketAddress, PeerSource
+    )? {
+        guard table.outboundCount + table.connecting.count < table.limits.minimumOutbound else { return nil }
+        while let record = reserve.popFirst() {
+            if let reason = decideDial(record.address, source: record.source) {
+                summary.note(reason, record.address)
+            } else {
+                return (record.address, record.source)
+            }
+        }
+        return nil
     }
 }
 
@@ -71,17 +100,29 @@ extension MeshNode {
     /// Runs one cycle and returns its summary.
     @discardableResult
     public func maintainerCycle() async -> CycleSummary {
-        var (dials, summary) = await manager.planCycle()
-        let outcomes = await withTaskGroup(of: (SocketAddress, ReasonCode?).self) { group in
+        let (dials, reserveList, planned) = await manager.planCycle()
+        var summary = planned
+        var reserve = reserveList[...]
+        // A failed dial is replaced at once from the reserve (bounded), so one tick can reach
+        // the target even when the first candidates are full or gone.
+        var replacements = 4 * max(1, configuration.minimumOutbound)
+        await withTaskGroup(of: (SocketAddress, ReasonCode?).self) { group in
             for (address, source) in dials {
                 group.addTask(executorPreference: reactor) { (address, await self.dial(address, source: source)) }
             }
-            var outcomes: [(SocketAddress, ReasonCode?)] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes
-        }
-        for (address, failure) in outcomes {
-            if let failure { summary.note(failure, address) } else { summary.connected += 1 }
+            while let (address, failure) = await group.next() {
+                guard let failure else {
+                    summary.connected += 1
+                    continue
+                }
+                summary.note(failure, address)
+                guard replacements > 0, !stopRequested.isFired,
+                    let (next, source) = await manager.nextFromReserve(&reserve, summary: &summary)
+                else { continue }
+                replacements -= 1
+                summary.attempted += 1
+                group.addTask(executorPreference: reactor) { (next, await self.dial(next, source: source)) }
+            }
         }
         summary.finalConnected = await manager.sessions.count
         lastCycle.set(summary)

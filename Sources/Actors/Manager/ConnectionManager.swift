@@ -48,6 +48,7 @@ public actor ConnectionManager {
             limits: .init(minimumOutbound: configuration.minimumOutbound, maximumPeers: configuration.maximumPeers),
             policy: DialPolicy(lan: configuration.lan, ipv4Only: configuration.ipv4Only, ownAddresses: own))
         table.book = book
+        if configuration.lan { table.book.gossipPerGroupLimit = PeerBook.lanGossipPerGroup }
         let (seconds, attoseconds) = configuration.cooldownBase.components
         table.book.cooldownBase = Double(seconds) + Double(attoseconds) / 1e18
     }
@@ -65,9 +66,10 @@ public actor ConnectionManager {
     }
 
     func replaceBook(_ book: PeerBook) {
-        let base = table.book.cooldownBase
+        let (base, limit) = (table.book.cooldownBase, table.book.gossipPerGroupLimit)
         table.book = book
         table.book.cooldownBase = base
+        table.book.gossipPerGroupLimit = limit
     }
 
     /// Decides a dial; nil means go (the peer is now `connecting`).

@@ -22,6 +22,11 @@ public struct PeerBook: Sendable, Equatable {
     public let capacity: Int
     /// The first cooldown; it doubles per failure up to `maximumCooldown` (tests shorten it).
     public var cooldownBase: Double = PeerBook.baseCooldown
+    /// Gossip entries allowed per network group. On a LAN (`--lan`) every peer shares one
+    /// private /16 by nature, so the node raises it (see `lanGossipPerGroup`).
+    public var gossipPerGroupLimit = PeerBook.gossipPerGroup
+    /// The per-group cap with `--lan`.
+    public static let lanGossipPerGroup = 1024
 
     public init(capacity: Int = PeerBook.capacity) {
         self.capacity = capacity
@@ -44,7 +49,7 @@ public struct PeerBook: Sendable, Equatable {
             records[ip] = existing
             return true
         }
-        if source == .gossip && gossipCount(inGroupOf: address.ip) >= Self.gossipPerGroup { return false }
+        if source == .gossip && gossipCount(inGroupOf: address.ip) >= gossipPerGroupLimit { return false }
         if records.count >= capacity && !evictOne(for: source) { return false }
         records[ip] = PeerRecord(address: address, source: source, firstSeen: now)
         return true

@@ -30,6 +30,16 @@ enum MeshScenario {
                 }
                 return reached == nodes.count
             }
+            if seconds == nil {
+                // Say why the stragglers are stuck: their last cycle's reasons.
+                for node in nodes where await node.manager.sessions.count < target {
+                    let stats = await node.stats()
+                    let reasons = stats.lastCycle?.reasons.map { "\($0.key)=\($0.value.count)" }.sorted() ?? []
+                    progress(
+                        "below target: \(node.listenAddress) sessions=\(stats.peers.count) known=\(stats.knownPeers) "
+                            + "reasons=\(reasons.joined(separator: ","))")
+                }
+            }
             // Let in-flight tie-breaks finish before counting sockets.
             try? await Task.sleep(for: .milliseconds(300))
             let tcp = ProcessStats.tcpPairs(among: Set(addresses.map(\.ip)))
