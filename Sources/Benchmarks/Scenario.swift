@@ -13,7 +13,8 @@ enum Scenario: String, CaseIterable {
         case .mesh: return try await MeshScenario.run(BenchOptions(arguments, allowed: ["nodes", "outbound", "tick"]))
         case .dialStorm: return try await DialStormScenario.run(BenchOptions(arguments, allowed: ["nodes"]))
         case .broadcast:
-            return try await BroadcastScenario.run(BenchOptions(arguments, allowed: ["peers", "messages", "size"]))
+            return try await BroadcastScenario.run(
+                BenchOptions(arguments, allowed: ["peers", "messages", "size", "window"]))
         case .ping: return try await PingScenario.run(BenchOptions(arguments, allowed: ["peers", "seconds"]))
         case .churn:
             return try await ChurnScenario.run(

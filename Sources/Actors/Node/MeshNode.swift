@@ -23,7 +23,7 @@ public final class MeshNode: Sendable {
     public let manager: ConnectionManager
     public var registry: PeerRegistry { manager.registry }
     /// Application payloads from every peer, in arrival order per peer.
-    public let payloads: AsyncStream<(PeerIP, [UInt8])>
+    public let payloads: Payloads
     /// The bound P2P address (the real port when 0 was asked for).
     public let listenAddress: SocketAddress
     let listener: Listener
@@ -60,11 +60,11 @@ public final class MeshNode: Sendable {
             configuration: configuration, reactor: reactor, logger: logger, book: try book.get())
         self.manager = manager
         (payloads, context) = {
-            let (stream, continuation) = AsyncStream<(PeerIP, [UInt8])>.makeStream()
+            let (stream, continuation) = AsyncStream<[(PeerIP, [UInt8])]>.makeStream()
             let context = PeerConnection.Context(
                 configuration: configuration, nonce: UInt64.random(in: 1...UInt64.max), manager: manager,
                 payloads: continuation, logger: logger)
-            return (stream, context)
+            return (Payloads(batches: stream), context)
         }()
         (starts, startsContinuation) = AsyncStream<SessionStart>.makeStream()
         do {

@@ -3,6 +3,8 @@ import Wire
 
 extension PeerConnection {
     /// The message loop, after a successful handshake. Returns why the session ended.
+    /// Frames are taken a read cycle at a time; the payloads of one cycle go to the
+    /// embedding program as one batch.
     func runSession() async -> ReasonCode {
         guard var reader = reader.take() else { return closeReason ?? .handshakeError }
         connectedSince = Timestamp.unixSecondsDouble()
@@ -10,18 +12,29 @@ extension PeerConnection {
         try? onConnection { try $0.send(.getPeers) }
         var ending: ReasonCode = .remoteClosed
         do {
-            while let frame = try await reader.next(isolation: self) {
-                let message: Message
-                do {
-                    message = try Message.decode(frame.body)
-                } catch {
-                    context.logger.log(
-                        .warning, "peer.bad_message", peer: ip.description, reason: "protocol_violation",
-                        [("error", .string("\(error)"))])
-                    close(reason: .protocolViolation)
-                    continue
+            var frames = reader.takeBuffered()
+            while true {
+                var payloads: [(PeerIP, [UInt8])] = []
+                for frame in frames {
+                    let message: Message
+                    do {
+                        message = try Message.decode(frame.body)
+                    } catch {
+                        context.logger.log(
+                            .warning, "peer.bad_message", peer: ip.description, reason: "protocol_violation",
+                            [("error", .string("\(error)"))])
+                        close(reason: .protocolViolation)
+                        continue
+                    }
+                    if case .payload(let bytes) = message {
+                        payloads.append((ip, bytes))
+                    } else {
+                        try await handle(message)
+                    }
                 }
-                try await handle(message)
+                if !payloads.isEmpty { context.payloads.yield(payloads) }
+                guard let batch = try await connection.receiveBatch() else { break }
+                frames = Array(batch)
             }
         } catch {
             ending = Self.reason(for: error)
@@ -47,7 +60,7 @@ extension PeerConnection {
         case .peerList(let addresses):
             await context.manager.learned(addresses, from: ip)
         case .payload(let bytes):
-            context.payloads.yield((ip, bytes))
+            context.payloads.yield([(ip, bytes)])
         case .disconnect(let reason):
             remoteReason = reason
             context.logger.log(.info, "peer.disconnect_received", peer: ip.description, reason: reason.rawValue)

@@ -8,14 +8,16 @@ enum BroadcastScenario {
         let peers = try options.int("peers", 100)
         let messages = try options.int("messages", 10_000)
         let size = try options.int("size", 256)
+        let window = try options.int("window", 64)
         return try await BenchNodes.run(StarTopology.configurations(peers: peers, block: 22)) { nodes in
             try await StarTopology.waitForStar(nodes)
             let (seconds, received, latencies) = await broadcast(
-                from: nodes[0], to: Array(nodes.dropFirst()), messages: messages, size: size)
+                from: nodes[0], to: Array(nodes.dropFirst()), messages: messages, size: size, window: window)
             var report = BenchReport("broadcast")
             report.set("peers", peers)
             report.set("messages", messages)
             report.set("size", size)
+            report.set("window", window)
             report.set("deliveries", received)
             report.set("seconds", seconds)
             report.set("deliveries_per_s", Double(received) / seconds)
@@ -27,7 +29,7 @@ enum BroadcastScenario {
     }
 
     /// Broadcasts `messages` payloads from `hub` and waits for every spoke to receive them.
-    static func broadcast(from hub: MeshNode, to spokes: [MeshNode], messages: Int, size: Int) async
+    static func broadcast(from hub: MeshNode, to spokes: [MeshNode], messages: Int, size: Int, window: Int = 64) async
         -> (seconds: Double, received: Int, latencies: [Double])
     {
         let log = ReceiptLog(sampleEvery: max(1, spokes.count * messages / 200_000))
@@ -44,7 +46,7 @@ enum BroadcastScenario {
                         if count % log.sampleEvery == 0 {
                             batch.append(Double(Reactor.now() &- sendTime(of: payload)) / 1e9)
                         }
-                        if pending == 256 || count == messages {
+                        if pending == 32 || count == messages {
                             await log.record(pending, latencies: batch)
                             pending = 0
                             batch = []
@@ -54,11 +56,16 @@ enum BroadcastScenario {
                 }
             }
             let start = now()
+            // At most `window` messages in flight: the latency figures then measure the path
+            // (send, flush, read, decode, deliver), not a queue the sender built up.
             for index in 0..<messages {
                 await hub.broadcast(timedPayload(size: size))
-                if index % 64 == 63 {
+                if index % 32 == 31 {
                     // Let the reactor flush and the spokes read: a timer yields the whole loop pass.
                     try? await hub.reactor.sleep(for: .zero)
+                    while (index + 1 - window) * spokes.count > (await log.received) {
+                        try? await hub.reactor.sleep(for: .zero)
+                    }
                 }
             }
             _ = await BenchNodes.waitUntil(timeout: 60, interval: 0.01) { await log.received >= expected }

@@ -195,6 +195,15 @@ extension Connection {
                 try await next(isolation: #isolation)
             }
 
+            /// The frames already received and not yet returned (the rest of the current
+            /// batch), so a caller can switch to reading whole batches without losing any.
+            public mutating func takeBuffered() -> [Frame] {
+                var frames: [Frame] = []
+                while let frame = batch?.next() { frames.append(frame) }
+                batch = nil
+                return frames
+            }
+
             public mutating func next(isolation actor: isolated (any Actor)?) async throws -> Frame? {
                 if let frame = batch?.next() { return frame }
                 while let received = try await connection.receiveBatch() {
