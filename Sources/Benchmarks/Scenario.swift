@@ -15,7 +15,8 @@ enum Scenario: String, CaseIterable {
         case .broadcast:
             return try await BroadcastScenario.run(
                 BenchOptions(arguments, allowed: ["peers", "messages", "size", "window"]))
-        case .ping: return try await PingScenario.run(BenchOptions(arguments, allowed: ["peers", "seconds"]))
+        case .ping:
+            return try await PingScenario.run(BenchOptions(arguments, allowed: ["peers", "seconds", "interval"]))
         case .churn:
             return try await ChurnScenario.run(
                 BenchOptions(arguments, allowed: ["nodes", "restart-every", "duration", "tick"]))

@@ -32,9 +32,10 @@ public struct Liveness: Sendable {
         self.nonceCounter = nonceSeed
     }
 
-    /// When `poll` should next be called.
+    /// When `poll` should next be called: the pong's deadline while a ping is outstanding
+    /// (no second ping is sent before the first is answered), else the next ping.
     public var nextDeadline: UInt64 {
-        if let outstanding { return min(outstanding.sentAt &+ timeout, nextPingAt) }
+        if let outstanding { return outstanding.sentAt &+ timeout }
         return nextPingAt
     }
 

@@ -51,6 +51,9 @@ extension PeerConnection {
             try onConnection { try $0.send(.pong(nonce: nonce)) }
         case .pong(let nonce):
             if let rtt = liveness?.pongReceived(nonce: nonce, now: Reactor.now()) {
+                // The timer was waiting for the pong's deadline: move it to the next ping.
+                if let livenessTimer { connection.reactor.cancelTimer(livenessTimer) }
+                armLiveness()
                 lastRTT = Double(rtt) / 1e9
                 await context.manager.recordRTT(Double(rtt) / 1e9)
             }
@@ -80,7 +83,7 @@ extension PeerConnection {
         armLiveness()
     }
 
-    private func armLiveness() {
+    func armLiveness() {
         guard let deadline = liveness?.nextDeadline else { return }
         livenessTimer = connection.reactor.scheduleTimer(at: deadline) { cancelled in
             guard !cancelled else { return }

@@ -7,7 +7,7 @@ enum PingScenario {
     static func run(_ options: BenchOptions) async throws -> BenchReport {
         let peers = try options.int("peers", 100)
         let seconds = try options.double("seconds", 3)
-        let interval = 0.05
+        let interval = try options.double("interval", 0.05)
         let configurations = StarTopology.configurations(peers: peers, block: 23, pingInterval: interval)
         return try await BenchNodes.run(configurations) { nodes in
             try await StarTopology.waitForStar(nodes)

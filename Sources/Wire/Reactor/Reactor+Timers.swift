@@ -65,13 +65,19 @@ extension Reactor {
         return Int32(clamping: milliseconds)
     }
 
+    /// Runs the timers due now. Timers scheduled by these actions wait for the next pass,
+    /// even if already due: a timer that keeps rescheduling itself into the past must not
+    /// keep the loop from I/O and queued work.
     func fireDueTimers() {
-        guard !timerHeap.isEmpty else { return }
+        guard let first = timerHeap.earliest else { return }
         let now = Reactor.now()
+        guard first.deadline <= now else { return }
+        var due: [(_ cancelled: Bool) -> Void] = []
         while let top = timerHeap.earliest, top.deadline <= now {
             _ = timerHeap.popEarliest()
-            timerActions.removeValue(forKey: top.id)?(false)
+            if let action = timerActions.removeValue(forKey: top.id) { due.append(action) }
         }
+        for action in due { action(false) }
     }
 
     func cancelAllTimers() {

@@ -15,6 +15,7 @@ import Testing
             return
         }
         #expect(liveness.pongReceived(nonce: nonce &+ 1, now: 105 * ms) == nil)  // wrong nonce: ignored
+        #expect(liveness.nextDeadline == 400 * ms)
         #expect(liveness.pongReceived(nonce: nonce, now: 107 * ms) == 7 * ms)
         #expect(liveness.lastRTT == 7 * ms)
         #expect(liveness.poll(now: 150 * ms) == .none)
@@ -28,8 +29,26 @@ import Testing
             return
         }
         #expect(liveness.poll(now: 200 * ms) == .none)  // no second ping while one is outstanding
-        #expect(liveness.nextDeadline == 200 * ms)
+        #expect(liveness.nextDeadline == 400 * ms)  // the pong's deadline, never a time already past
         #expect(liveness.poll(now: 399 * ms) == .none)
         #expect(liveness.poll(now: 400 * ms) == .timedOut)
+    }
+}
+
+extension LivenessTests {
+    @Test func slowPong_pastTheInterval_neverSchedulesIntoThePast() {
+        var liveness = Liveness(interval: .milliseconds(1), timeout: .seconds(1), now: 0)
+        guard case .sendPing(let nonce) = liveness.poll(now: 1 * ms) else {
+            Issue.record("expected a ping")
+            return
+        }
+        // The pong takes 50 intervals: every deadline asked for meanwhile is in the future.
+        for step in stride(from: 2 * ms, to: 50 * ms, by: Int(ms)) {
+            #expect(liveness.poll(now: step) == .none)
+            #expect(liveness.nextDeadline > step)
+        }
+        #expect(liveness.pongReceived(nonce: nonce, now: 50 * ms) == 49 * ms)
+        #expect(liveness.nextDeadline == 2 * ms)  // overdue: the next ping goes at the next poll
+        if case .sendPing = liveness.poll(now: 50 * ms) {} else { Issue.record("expected the next ping") }
     }
 }

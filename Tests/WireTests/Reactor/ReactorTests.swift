@@ -61,6 +61,25 @@ extension IOSuite {
             }
         }
 
+        @Test func timerReschedulingIntoThePast_doesNotStarveTheLoop() async throws {
+            try await withTestReactor { reactor in
+                let fired = await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
+                    reactor.execute {
+                        let count = LoopCounter()
+                        func again(_ cancelled: Bool) {
+                            count.value += 1
+                            guard !cancelled, count.value < 100_000 else { return }
+                            reactor.scheduleTimer(at: 0, again)  // always already due
+                        }
+                        reactor.scheduleTimer(at: 0, again)
+                        // Queued work must still run while the timer keeps rescheduling itself.
+                        reactor.execute { continuation.resume(returning: count.value) }
+                    }
+                }
+                #expect(fired < 100)
+            }
+        }
+
         @Test func sleep_waitsAtLeastItsDuration() async throws {
             try await withTestReactor { reactor in
                 let start = ContinuousClock.now
@@ -121,4 +140,9 @@ extension IOSuite {
             #expect(ownDescriptorCount() == before)
         }
     }
+}
+
+/// A counter touched only on the loop thread (@unchecked Sendable: confined to the reactor).
+final class LoopCounter: @unchecked Sendable {
+    var value = 0
 }
