@@ -52,28 +52,12 @@ enum ChurnScenario {
                     restarts += 1
                 }
                 try await Task.sleep(for: .nanoseconds(Int64(every * 1e9)))
-                var still: [(index: Int, node: MeshNode, restartedAt: Double)] = []
-                for entry in pending {
-                    if await entry.node.manager.sessions.count >= target {
-                        reconnects.append(now() - entry.restartedAt)
-                    } else {
-                        still.append(entry)
-                    }
-                }
-                pending = still
+                await collectReconnected(&pending, into: &reconnects, target: target)
                 if restarts % 25 == 0 { progress("churn: \(restarts) restarts, \(reconnects.count) reconnected") }
             }
             // Settle: the last restarted nodes get time to reconnect.
             _ = await BenchNodes.waitUntil(timeout: 10 * tick) {
-                var still: [(index: Int, node: MeshNode, restartedAt: Double)] = []
-                for entry in pending {
-                    if await entry.node.manager.sessions.count >= target {
-                        reconnects.append(now() - entry.restartedAt)
-                    } else {
-                        still.append(entry)
-                    }
-                }
-                pending = still
+                await collectReconnected(&pending, into: &reconnects, target: target)
                 return pending.isEmpty
             }
             await BenchNodes.shutdown(nodes.compactMap { $0 })
@@ -95,5 +79,21 @@ enum ChurnScenario {
         report.set("rss_growth_mib", (ProcessStats.rssKiB - rssSettled) / 1024)
         report.set("rss_start_mib", rssStart / 1024)
         return report
+    }
+
+    /// Moves restarted nodes that are back at `target` out of `pending`, noting how long it took.
+    static func collectReconnected(
+        _ pending: inout [(index: Int, node: MeshNode, restartedAt: Double)], into reconnects: inout [Double],
+        target: Int
+    ) async {
+        var still: [(index: Int, node: MeshNode, restartedAt: Double)] = []
+        for entry in pending {
+            if await entry.node.manager.sessions.count >= target {
+                reconnects.append(now() - entry.restartedAt)
+            } else {
+                still.append(entry)
+            }
+        }
+        pending = still
     }
 }

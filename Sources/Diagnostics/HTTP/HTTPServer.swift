@@ -90,7 +90,12 @@ public struct HTTPServer: Sendable {
             } catch let error as HTTPParseError {
                 let response = HTTPResponse.error(error.status, error.message)
                 try? await connection.send(bytes: response.serialized(keepAlive: false))
-                try? await connection.flush()
+                // Lingering close: half-close, then read and discard what the client is still
+                // sending (for a second at most). Closing with unread input would reset the
+                // connection, and the client could lose the error response.
+                await connection.shutdownOutputAfterFlush()
+                deadline.value = Reactor.now() &+ Duration.seconds(1).nanoseconds
+                while let bytes = try? await connection.receiveBytes(), !bytes.isEmpty {}
                 return
             } catch {
                 return

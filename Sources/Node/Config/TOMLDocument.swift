@@ -73,11 +73,15 @@ struct TOMLDocument: Equatable {
 
     subscript(key: String) -> Value? { entries.first { $0.key == key }?.value }
 
-    private static func stripComment(_ line: Substring, line number: Int) throws(ParseError) -> Substring {
+    /// Calls `body` with each character outside double-quoted strings (escapes honoured),
+    /// until it returns false; returns whether a string was left open.
+    private static func scanOutsideStrings<S: StringProtocol>(
+        _ text: S, _ body: (S.Index, Character) -> Bool
+    ) -> (stringOpen: Bool, stopped: Bool) {
         var inString = false
         var escaped = false
-        for index in line.indices {
-            let character = line[index]
+        for index in text.indices {
+            let character = text[index]
             if inString {
                 if escaped {
                     escaped = false
@@ -88,34 +92,29 @@ struct TOMLDocument: Equatable {
                 }
             } else if character == "\"" {
                 inString = true
-            } else if character == "#" {
-                return line[..<index]
+            } else if !body(index, character) {
+                return (false, true)
             }
         }
-        if inString { throw ParseError(line: number, message: "unterminated string") }
-        return line
+        return (inString, false)
+    }
+
+    private static func stripComment(_ line: Substring, line number: Int) throws(ParseError) -> Substring {
+        var end = line.endIndex
+        let scan = scanOutsideStrings(line) { index, character in
+            guard character == "#" else { return true }
+            end = index
+            return false
+        }
+        if scan.stringOpen { throw ParseError(line: number, message: "unterminated string") }
+        return line[..<end]
     }
 
     private static func arrayIsClosed(_ text: String) -> Bool {
         var depth = 0
-        var inString = false
-        var escaped = false
-        for character in text {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if character == "\\" {
-                    escaped = true
-                } else if character == "\"" {
-                    inString = false
-                }
-            } else if character == "\"" {
-                inString = true
-            } else if character == "[" {
-                depth += 1
-            } else if character == "]" {
-                depth -= 1
-            }
+        _ = scanOutsideStrings(text) { _, character in
+            if character == "[" { depth += 1 } else if character == "]" { depth -= 1 }
+            return true
         }
         return depth == 0
     }

@@ -2,14 +2,14 @@ import CLinuxShims
 import Glibc
 
 /// A plain OS thread for the reactor loop (the cooperative pool must never block in epoll).
+// @unchecked Sendable: pthread_t is an integer handle, written once before the value is shared.
 struct OSThread: @unchecked Sendable {
-    // pthread_t is an integer handle; it is written once before the thread is shared.
     let handle: pthread_t
 
     /// Starts `body` on a new thread named `name` (at most 15 bytes are kept).
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(SyscallError) -> OSThread {
+        // @unchecked Sendable: written before pthread_create and read once by the new thread.
         final class Box: @unchecked Sendable {
-            // Written before pthread_create and read once by the new thread: handed over, never shared.
             let body: @Sendable () -> Void
             let name: String
             init(_ body: @escaping @Sendable () -> Void, _ name: String) {

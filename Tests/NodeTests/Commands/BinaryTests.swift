@@ -123,13 +123,13 @@ import Testing
             let debug = address("127.0.42.1:7070")
             #expect(await waitFor { (try? await http(debug, "/health").0) == 200 })
             // Garbage.
-            let garbage = try await Connection.connect(to: debug, timeout: .seconds(2))
+            let garbage = try await Connection.connect(to: debug, timeout: .seconds(5))
             try await garbage.send(bytes: (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) })
             // A 1 MiB header.
-            let huge = try await Connection.connect(to: debug, timeout: .seconds(2))
+            let huge = try await Connection.connect(to: debug, timeout: .seconds(5))
             try await huge.send(bytes: Array(("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 1 << 20)).utf8))
             // A slow request: one byte, then nothing.
-            let slow = try await Connection.connect(to: debug, timeout: .seconds(2))
+            let slow = try await Connection.connect(to: debug, timeout: .seconds(5))
             try await slow.send(bytes: Array("G".utf8))
             #expect(try await http(debug, "/health").0 == 200)
             var hugeReply: [UInt8] = []

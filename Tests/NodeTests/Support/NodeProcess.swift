@@ -76,7 +76,7 @@ func withChildProcesses<T: Sendable>(_ body: @Sendable () async throws -> T) asy
 func http(_ address: SocketAddress, _ path: String, method: String = "GET", body: String = "") async throws
     -> (Int, [UInt8])
 {
-    let connection = try await Connection.connect(to: address, timeout: .seconds(2))
+    let connection = try await Connection.connect(to: address, timeout: .seconds(5))
     var request = "\(method) \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
     request += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     try await connection.send(bytes: Array(request.utf8))
