@@ -1,15 +1,14 @@
-import Synchronization
 import Wire
 
 /// A one-shot event many tasks can wait for: `fire()` once; `wait()` returns after it, when
 /// its task is cancelled, or (with `upTo`) when the time is up.
 final class Completion: Sendable {
-    private struct State: ~Copyable {
+    private struct State {
         var fired = false
         var nextID: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     var isFired: Bool { state.withLock { $0.fired } }
 

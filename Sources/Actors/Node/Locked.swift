@@ -1,11 +1,11 @@
-import Synchronization
+import Wire
 
 /// A value behind a mutex, for state read from any thread (last cycle summary, stats).
 final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
+    private let mutex: LockedValue<Value>
 
     init(_ value: Value) {
-        mutex = Mutex(value)
+        mutex = LockedValue(value)
     }
 
     func get() -> Value { mutex.withLock { $0 } }

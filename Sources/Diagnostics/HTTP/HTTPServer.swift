@@ -1,4 +1,3 @@
-import Synchronization
 import Wire
 
 /// A small HTTP/1.1 server on the Wire reactor for the debug endpoint: keep-alive, limits on
@@ -112,10 +111,10 @@ public struct HTTPServer: Sendable {
 /// A mutex-guarded integer: a connection's deadline (shared by its server task and its
 /// watchdog), or the server's count of open connections.
 final class DeadlineBox: Sendable {
-    private let storage: Mutex<UInt64>
+    private let storage: LockedValue<UInt64>
 
     init(_ value: UInt64) {
-        storage = Mutex(value)
+        storage = LockedValue(value)
     }
 
     var value: UInt64 {

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// One OS thread running epoll: the executor that peer-facing actors are pinned to.
 ///
 /// It is a `SerialExecutor` (actors use it as their `unownedExecutor`) and a `TaskExecutor`
@@ -7,16 +5,16 @@ import Synchronization
 /// hop across threads (REACTOR-NOTES.md). Each loop pass runs queued jobs, flushes the
 /// connections that wrote during the pass, waits in `epoll_wait` until the next timer
 /// deadline, dispatches readiness, and fires due timers. Other threads hand work over through
-/// a mutex-guarded inbox and wake the loop with an eventfd only when it is asleep.
+/// a lock-guarded inbox and wake the loop with an eventfd only when it is asleep.
 public final class Reactor: @unchecked Sendable {
     // @unchecked Sendable: the `var`s below are confined to the loop thread (every entry point
-    // that touches them asserts `isInLoop`); other threads use only `inbox` (a Mutex), the
+    // that touches them asserts `isInLoop`); other threads use only `inbox` (a LockedValue), the
     // eventfd (`epoll.wake()`) and the immutable `let`s.
 
     /// The name of the loop thread.
     public let name: String
     let epoll: Epoll
-    let inbox = Mutex(Inbox())
+    let inbox = LockedValue(Inbox())
     private var thread: OSThread?
 
     var localWork: [Work] = []
@@ -39,7 +37,7 @@ public final class Reactor: @unchecked Sendable {
     }
 
     /// What other threads share with the loop, guarded by `inbox`.
-    struct Inbox: ~Copyable {
+    struct Inbox {
         var work: [Work] = []
         var sleeping = false
         var shutdownRequested = false
