@@ -1,4 +1,4 @@
-import Foundation
+import Diagnostics
 import Wire
 
 /// `--check Benchmarks/thresholds.json`: runs the quick variant of each scenario and fails
@@ -57,17 +57,16 @@ enum Check {
 
     /// `{"scenarios":[{"scenario":"mesh","args":["--nodes","20"],"max":{"ticks_to_target":6},"min":{…}}]}`
     static func load(_ path: String) throws -> [Rule] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let scenarios = root["scenarios"] as? [[String: Any]]
-        else { throw BenchError("expected {\"scenarios\": [...]}") }
+        guard let bytes = try Posix.readFile(path) else { throw BenchError("no such file") }
+        let root = try JSONValue.parse(bytes)
+        guard let scenarios = root["scenarios"]?.arrayValue else { throw BenchError("expected {\"scenarios\": [...]}") }
         return try scenarios.map { entry in
-            guard let name = entry["scenario"] as? String else { throw BenchError("a scenario without a name") }
+            guard let name = entry["scenario"]?.stringValue else { throw BenchError("a scenario without a name") }
             var limits: [(String, Double?, Double?)] = []
-            for (field, value) in entry["max"] as? [String: Double] ?? [:] { limits.append((field, value, nil)) }
-            for (field, value) in entry["min"] as? [String: Double] ?? [:] { limits.append((field, nil, value)) }
-            return Rule(
-                scenario: name, arguments: entry["args"] as? [String] ?? [], limits: limits.sorted { $0.0 < $1.0 })
+            for (field, value) in entry["max"]?.objectValue ?? [] { limits.append((field, value.doubleValue, nil)) }
+            for (field, value) in entry["min"]?.objectValue ?? [] { limits.append((field, nil, value.doubleValue)) }
+            let arguments = entry["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            return Rule(scenario: name, arguments: arguments, limits: limits.sorted { $0.0 < $1.0 })
         }
     }
 }

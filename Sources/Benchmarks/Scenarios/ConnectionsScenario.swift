@@ -1,5 +1,4 @@
 import Actors
-import Foundation
 import Wire
 
 /// `connections --count C`: one node (its real code) accepts C handshaked peers from C
@@ -17,15 +16,12 @@ enum ConnectionsScenario {
             let node = nodes[0]
             await node.manager.startRecordingRTT()
             let rssBefore = ProcessStats.rssKiB
-            let client = Process()
-            client.executableURL = URL(fileURLWithPath: try selfExecutable())
-            client.arguments = ["connections-client", "--count", String(count), "--target", listen.description]
-            client.standardOutput = FileHandle.nullDevice
-            try client.run()
-            defer {
-                client.terminate()
-                client.waitUntilExit()
+            guard let executable = ChildProcess.currentExecutable() else {
+                throw BenchError("cannot find this executable")
             }
+            let client = try ChildProcess.spawn(
+                executable, ["connections-client", "--count", String(count), "--target", listen.description])
+            defer { client.terminate() }
             let start = now()
             var lastReport = start
             let accepted = await BenchNodes.waitUntil(timeout: 120, interval: 0.1) {
@@ -34,7 +30,7 @@ enum ConnectionsScenario {
                     progress("connections: \(sessions)/\(count) accepted after \(Int(now() - start)) s")
                     lastReport = now()
                 }
-                return sessions >= count || !client.isRunning
+                return sessions >= count || !client.isRunning()
             }
             let sessions = await node.manager.sessions.count
             let rssAfter = ProcessStats.rssKiB
@@ -59,10 +55,6 @@ enum ConnectionsScenario {
         }
     }
 
-    static func selfExecutable() throws -> String {
-        let path = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        return path
-    }
 }
 
 /// The peer side of `connections`: C light peers, each from its own source IP, that

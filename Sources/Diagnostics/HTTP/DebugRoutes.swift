@@ -1,4 +1,3 @@
-import Foundation
 import Wire
 
 /// The routes of the debug endpoint (INTERFACE.md), answered from a DebugDataSource.
@@ -88,9 +87,7 @@ public struct DebugRoutes: Sendable {
     }
 
     func connect(_ request: HTTPRequest) async -> HTTPResponse {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
-            let address = object["peer_addr"] as? String
-        else {
+        guard let body = try? JSONValue.parse(request.body), let address = body["peer_addr"]?.stringValue else {
             return .error(400, "expected a JSON body {\"peer_addr\":\"HOST:PORT\"}")
         }
         switch await source.connectNow(address) {
