@@ -14,7 +14,7 @@ enum Scenario: String, CaseIterable {
         case .dialStorm: return try await DialStormScenario.run(BenchOptions(arguments, allowed: ["nodes"]))
         case .broadcast:
             return try await BroadcastScenario.run(
-                BenchOptions(arguments, allowed: ["peers", "messages", "size", "window"]))
+                BenchOptions(arguments, allowed: ["peers", "messages", "size", "window", "reactors"]))
         case .ping:
             return try await PingScenario.run(BenchOptions(arguments, allowed: ["peers", "seconds", "interval"]))
         case .churn:

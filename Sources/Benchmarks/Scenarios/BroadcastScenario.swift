@@ -9,7 +9,12 @@ enum BroadcastScenario {
         let messages = try options.int("messages", 10_000)
         let size = try options.int("size", 256)
         let window = try options.int("window", 64)
-        return try await BenchNodes.run(StarTopology.configurations(peers: peers, block: 22)) { nodes in
+        let reactors = try options.int("reactors", 1)
+        // With --reactors 2 the spokes run on a second reactor thread (the machine has 2 cores);
+        // the hub stays on the shared one.
+        let second = reactors > 1 ? try Reactor(name: "bench-reactor-2") : Reactor.shared
+        let configurations = StarTopology.configurations(peers: peers, block: 22)
+        return try await BenchNodes.run(configurations, reactor: { $0 == 0 ? .shared : second }) { nodes in
             try await StarTopology.waitForStar(nodes)
             let (seconds, received, latencies) = await broadcast(
                 from: nodes[0], to: Array(nodes.dropFirst()), messages: messages, size: size, window: window)
@@ -18,6 +23,7 @@ enum BroadcastScenario {
             report.set("messages", messages)
             report.set("size", size)
             report.set("window", window)
+            report.set("reactors", reactors)
             report.set("deliveries", received)
             report.set("seconds", seconds)
             report.set("deliveries_per_s", Double(received) / seconds)
@@ -36,7 +42,7 @@ enum BroadcastScenario {
         let expected = spokes.count * messages
         return await withTaskGroup(of: Void.self) { group in
             for spoke in spokes {
-                group.addTask(executorPreference: hub.reactor) {
+                group.addTask(executorPreference: spoke.reactor) {
                     var count = 0
                     var pending = 0
                     var batch: [Double] = []

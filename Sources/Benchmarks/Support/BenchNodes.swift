@@ -24,11 +24,14 @@ enum BenchNodes {
         return configuration
     }
 
-    /// Starts every node, runs `body`, shuts every node down.
+    /// Starts every node (node i on `reactor(i)`), runs `body`, shuts every node down.
     static func run<T: Sendable>(
-        _ configurations: [NodeConfiguration], _ body: @escaping @Sendable ([MeshNode]) async throws -> T
+        _ configurations: [NodeConfiguration], reactor: (Int) -> Reactor = { _ in .shared },
+        _ body: @escaping @Sendable ([MeshNode]) async throws -> T
     ) async throws -> T {
-        let nodes = try configurations.map { try MeshNode(configuration: $0, logger: .silent, persist: false) }
+        let nodes = try configurations.enumerated().map { index, configuration in
+            try MeshNode(configuration: configuration, reactor: reactor(index), logger: .silent, persist: false)
+        }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             for node in nodes {
                 group.addTask {
