@@ -26,12 +26,14 @@ extension PeerConnection {
                             nonce: context.nonce, userAgent: configuration.userAgent)))
             }
             var received: Handshake?
+            var peerListSeen = false
             while received == nil {
                 switch try await nextMessage(&reader) {
                 case .handshake(let handshake): received = handshake
                 case .disconnect(let reason): throw HandshakeFailure(reason: reason, reportedByPeer: true)
-                case .peerList(let addresses):
-                    // A full peer answers with addresses before refusing us: keep them.
+                case .peerList(let addresses) where !peerListSeen:
+                    // A full peer answers with addresses before refusing us: keep them (once).
+                    peerListSeen = true
                     await context.manager.learned(addresses, from: ip)
                 default: throw HandshakeFailure(reason: .protocolViolation, reportedByPeer: false)
                 }
