@@ -24,8 +24,12 @@ let package = Package(
         .target(name: "Actors", dependencies: ["Diagnostics", "Wire"], swiftSettings: strict),
         .executableTarget(name: "Node", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Actors", "Wire"], swiftSettings: strict),
+        .target(name: "CFuzzShim"),
+        .target(name: "FuzzTargets", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
+        .executableTarget(name: "Fuzz", dependencies: ["CFuzzShim", "FuzzTargets", "Wire"], swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], swiftSettings: strict),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Wire"], swiftSettings: strict),
         .testTarget(
             name: "NodeTests", dependencies: ["Node", "Actors", "Diagnostics", "Wire", "TestSupport"],

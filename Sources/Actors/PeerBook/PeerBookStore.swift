@@ -58,7 +58,7 @@ public struct PeerBookStore: Sendable {
     }
 
     /// The records of a peer-book file; entries with an unusable address are skipped.
-    static func decode(_ bytes: [UInt8]) throws(LoadError) -> [PeerRecord] {
+    package static func decode(_ bytes: [UInt8]) throws(LoadError) -> [PeerRecord] {
         let document: JSONValue
         do {
             document = try JSONValue.parse(bytes)
@@ -94,8 +94,8 @@ public struct PeerBookStore: Sendable {
     }
 
     /// Why a peer-book file was not loaded.
-    struct LoadError: Error, CustomStringConvertible {
-        let description: String
+    package struct LoadError: Error, CustomStringConvertible {
+        package let description: String
         init(_ description: String) { self.description = description }
     }
 }
