@@ -39,23 +39,25 @@ final class NodeProcess: @unchecked Sendable {
         let node = try NodeProcess(arguments)
         let deadline = ContinuousClock.now + timeout
         while node.process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if node.process.isRunning { node.process.terminate() }
-        node.process.waitUntilExit()
+        node.stop(removingLog: false)
         let log = node.log
-        node.stop()
-        return (node.process.terminationStatus, log)
+        let status = node.process.isRunning ? -1 : node.process.terminationStatus
+        try? FileManager.default.removeItem(atPath: node.logPath)
+        return (status, log)
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM, then wait for exit (SIGKILL after 5 s).
-    func stop() {
+    /// SIGTERM, then wait for exit (SIGKILL after 5 s). Waits are bounded: Foundation's
+    /// `waitUntilExit()` has been seen to hang in a busy test process.
+    func stop(removingLog: Bool = true) {
         if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(5)
+        var deadline = Date().addingTimeInterval(5)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: logPath)
+        deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if removingLog { try? FileManager.default.removeItem(atPath: logPath) }
     }
 }
 

@@ -43,8 +43,11 @@ extension IOSuite {
             process.standardOutput = output
             try process.run()
             defer {
-                process.terminate()
-                process.waitUntilExit()
+                // SIGKILL and a bounded wait: a server starved of descriptors may not manage a
+                // graceful exit, and `waitUntilExit()` has been seen to hang in that state.
+                kill(process.processIdentifier, SIGKILL)
+                let deadline = ContinuousClock.now + .seconds(5)
+                while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
                 try? output.fileHandleForReading.close()
             }
             _ = output.fileHandleForReading.availableData  // "ready"
