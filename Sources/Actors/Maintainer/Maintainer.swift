@@ -95,7 +95,7 @@ extension MeshNode {
     }
 
     /// The summary of the last completed cycle.
-    public var lastCycleSummary: CycleSummary? { lastCycle.get() }
+    public var lastCycleSummary: CycleSummary? { lastCycle.value }
 
     /// Runs one cycle and returns its summary.
     @discardableResult
@@ -125,7 +125,7 @@ extension MeshNode {
             }
         }
         summary.finalConnected = await manager.sessions.count
-        lastCycle.set(summary)
+        lastCycle.withLock { $0 = summary }
         await saveBookOffReactor()
         await writeReports()
         return summary

@@ -65,13 +65,6 @@ public actor ConnectionManager {
         table.book.add(address, source: source, now: Self.now())
     }
 
-    func replaceBook(_ book: PeerBook) {
-        let (base, limit) = (table.book.cooldownBase, table.book.gossipPerGroupLimit)
-        table.book = book
-        table.book.cooldownBase = base
-        table.book.gossipPerGroupLimit = limit
-    }
-
     /// Decides a dial; nil means go (the peer is now `connecting`).
     func decideDial(_ address: SocketAddress, source: PeerSource, bypassCooldown: Bool = false) -> ReasonCode? {
         if bypassCooldown { table.book.add(address, source: source, now: Self.now()) }

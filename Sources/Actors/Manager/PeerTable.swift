@@ -152,17 +152,14 @@ public struct PeerTable: Sendable {
     /// The candidates of one maintainer cycle, in order: direct peers, seeds, then the book's
     /// hot, warm and cold peers by health.
     public func candidates(now: Double) -> [PeerRecord] {
-        book.records.values.sorted { a, b in
-            let tierA = a.tier(now: now, connected: false)
-            let tierB = b.tier(now: now, connected: false)
-            if (a.source.dialsImmediately) != (b.source.dialsImmediately) { return a.source.dialsImmediately }
-            if a.source != b.source && (a.source.dialsImmediately || b.source.dialsImmediately) {
-                return a.source < b.source
-            }
-            if tierA != tierB { return Self.tierRank(tierA) < Self.tierRank(tierB) }
-            if a.health != b.health { return a.health > b.health }
-            return a.address.ip < b.address.ip
+        // (direct 0, seed 1, others 2; tier; health descending), computed once per record.
+        let keyed = book.records.values.map { record in
+            let group = record.source.dialsImmediately ? record.source.rank : 2
+            return ((group, Self.tierRank(record.tier(now: now, connected: false)), -record.health), record)
         }
+        return keyed.sorted { a, b in
+            a.0 != b.0 ? a.0 < b.0 : a.1.address.ip < b.1.address.ip
+        }.map(\.1)
     }
 
     private static func tierRank(_ tier: PeerTier) -> Int {

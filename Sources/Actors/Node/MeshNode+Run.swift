@@ -31,7 +31,7 @@ extension MeshNode {
     }
 
     /// Session tasks running now (0 after `run()` returns: none is left behind).
-    public var activeSessionTasks: Int { sessionTasks.get() }
+    public var activeSessionTasks: Int { sessionTasks.value }
 
     /// Asks `run()` to stop, without waiting (for a signal handler).
     public func requestShutdown() {
@@ -72,10 +72,10 @@ extension MeshNode {
                 self.startsContinuation.finish()
             }
             for await start in starts {
-                sessionTasks.update { $0 += 1 }
+                sessionTasks.withLock { $0 += 1 }
                 group.addTask(executorPreference: reactor) {
                     await self.runSession(start)
-                    self.sessionTasks.update { $0 -= 1 }
+                    self.sessionTasks.withLock { $0 -= 1 }
                 }
             }
             group.cancelAll()

@@ -35,8 +35,8 @@ public final class MeshNode: Sendable {
     let stopRequested = Completion()
     let finished = Completion()
     let started = Completion()
-    let lastCycle = Locked<CycleSummary?>(nil)
-    let sessionTasks = Locked<Int>(0)
+    let lastCycle = LockedValue<CycleSummary?>(nil)
+    let sessionTasks = LockedValue(0)
     /// Unix seconds at init.
     let startedAt = ConnectionManager.now()
     let debugListener: Listener?

@@ -12,29 +12,9 @@ extension PeerConnection {
         try? onConnection { try $0.send(.getPeers) }
         var ending: ReasonCode = .remoteClosed
         do {
-            var frames = reader.takeBuffered()
-            while true {
-                var payloads: [(PeerIP, [UInt8])] = []
-                for frame in frames {
-                    let message: Message
-                    do {
-                        message = try Message.decode(frame.body)
-                    } catch {
-                        context.logger.log(
-                            .warning, "peer.bad_message", peer: ip.description, reason: "protocol_violation",
-                            [("error", .string("\(error)"))])
-                        close(reason: .protocolViolation)
-                        continue
-                    }
-                    if case .payload(let bytes) = message {
-                        payloads.append((ip, bytes))
-                    } else {
-                        try await handle(message)
-                    }
-                }
-                if !payloads.isEmpty { context.payloads.yield(payloads) }
-                guard let batch = try await connection.receiveBatch() else { break }
-                frames = Array(batch)
+            try await handle(frames: reader.takeBuffered())
+            while let batch = try await connection.receiveBatch() {
+                try await handle(frames: batch)
             }
         } catch {
             ending = Self.reason(for: error)
@@ -43,6 +23,29 @@ extension PeerConnection {
         cancelLinger()
         onConnection { $0.close() }
         return closeReason ?? remoteReason.map { _ in .remoteClosed } ?? ending
+    }
+
+    /// Handles the frames of one read cycle; their payloads go to the application as one batch.
+    private func handle(frames: some Sequence<Frame>) async throws {
+        var payloads: [(PeerIP, [UInt8])] = []
+        for frame in frames {
+            let message: Message
+            do {
+                message = try Message.decode(frame.body)
+            } catch {
+                context.logger.log(
+                    .warning, "peer.bad_message", peer: ip.description, reason: "protocol_violation",
+                    [("error", .string("\(error)"))])
+                close(reason: .protocolViolation)
+                continue
+            }
+            if case .payload(let bytes) = message {
+                payloads.append((ip, bytes))
+            } else {
+                try await handle(message)
+            }
+        }
+        if !payloads.isEmpty { context.payloads.yield(payloads) }
     }
 
     private func handle(_ message: Message) async throws {
@@ -62,8 +65,8 @@ extension PeerConnection {
             try onConnection { try $0.send(.peerList(addresses)) }
         case .peerList(let addresses):
             await context.manager.learned(addresses, from: ip)
-        case .payload(let bytes):
-            context.payloads.yield([(ip, bytes)])
+        case .payload:
+            break  // collected per read cycle by handle(frames:)
         case .disconnect(let reason):
             remoteReason = reason
             context.logger.log(.info, "peer.disconnect_received", peer: ip.description, reason: reason.rawValue)

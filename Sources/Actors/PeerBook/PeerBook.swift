@@ -105,18 +105,7 @@ public struct PeerBook: Sendable, Equatable {
 
     /// 30 s, 60 s, 120 s, … capped at 1 h.
     public static func cooldown(afterFailures failures: Int, base: Double = baseCooldown) -> Double {
-        let exponent = Double(max(0, min(failures - 1, 20)))
-        return min(maximumCooldown, base * pow2(exponent))
-    }
-
-    static func pow2(_ exponent: Double) -> Double {
-        var result = 1.0
-        var remaining = Int(exponent)
-        while remaining > 0 {
-            result *= 2
-            remaining -= 1
-        }
-        return result
+        min(maximumCooldown, base * Double(1 << max(0, min(failures - 1, 20))))
     }
 
     /// Reasons that say the peer is on another network or breaks the protocol.

@@ -21,18 +21,18 @@ public struct HTTPServer: Sendable {
 
     /// Serves until the listener is closed or the task is cancelled.
     public func run() async {
-        let active = DeadlineBox(0)  // reused as a counter: a mutex-guarded integer
+        let active = LockedValue(0)  // open connections
         await withDiscardingTaskGroup { group in
             while let connection = try? await listener.accept() {
-                let admitted = active.update { count -> Bool in
-                    guard count < UInt64(maximumConnections) else { return false }
+                let admitted = active.withLock { count -> Bool in
+                    guard count < maximumConnections else { return false }
                     count += 1
                     return true
                 }
                 group.addTask(executorPreference: listener.reactor) {
                     if admitted {
                         await serve(connection)
-                        active.update { $0 -= 1 }
+                        active.withLock { $0 -= 1 }
                     } else {
                         await refuse(connection)
                     }
@@ -51,7 +51,7 @@ public struct HTTPServer: Sendable {
 
     /// One connection: requests in order, each answered before the next is read.
     func serve(_ connection: Connection) async {
-        let deadline = DeadlineBox(Reactor.now() &+ idleTimeout.nanoseconds)
+        let deadline = LockedValue(Reactor.now() &+ idleTimeout.nanoseconds)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await exchange(connection, deadline: deadline)
@@ -72,7 +72,7 @@ public struct HTTPServer: Sendable {
         }
     }
 
-    private func exchange(_ connection: Connection, deadline: DeadlineBox) async {
+    private func exchange(_ connection: Connection, deadline: LockedValue<UInt64>) async {
         var parser = HTTPRequestParser(maximumHeaderBytes: maximumHeaderBytes, maximumBodyBytes: maximumBodyBytes)
         while true {
             do {
@@ -84,7 +84,7 @@ public struct HTTPServer: Sendable {
                         try await connection.flush()
                         return
                     }
-                    deadline.value = Reactor.now() &+ idleTimeout.nanoseconds
+                    deadline.withLock { $0 = Reactor.now() &+ idleTimeout.nanoseconds }
                 }
             } catch let error as HTTPParseError {
                 let response = HTTPResponse.error(error.status, error.message)
@@ -93,7 +93,7 @@ public struct HTTPServer: Sendable {
                 // sending (for a second at most). Closing with unread input would reset the
                 // connection, and the client could lose the error response.
                 await connection.shutdownOutputAfterFlush()
-                deadline.value = Reactor.now() &+ Duration.seconds(1).nanoseconds
+                deadline.withLock { $0 = Reactor.now() &+ Duration.seconds(1).nanoseconds }
                 while let bytes = try? await connection.receiveBytes(), !bytes.isEmpty {}
                 return
             } catch {
@@ -101,28 +101,9 @@ public struct HTTPServer: Sendable {
             }
             guard let bytes = try? await connection.receiveBytes() else { return }
             if !parser.hasPartialRequest {
-                deadline.value = Reactor.now() &+ requestTimeout.nanoseconds  // a request begins
+                deadline.withLock { $0 = Reactor.now() &+ requestTimeout.nanoseconds }  // a request begins
             }
             parser.append(bytes)
         }
-    }
-}
-
-/// A mutex-guarded integer: a connection's deadline (shared by its server task and its
-/// watchdog), or the server's count of open connections.
-final class DeadlineBox: Sendable {
-    private let storage: LockedValue<UInt64>
-
-    init(_ value: UInt64) {
-        storage = LockedValue(value)
-    }
-
-    var value: UInt64 {
-        get { storage.withLock { $0 } }
-        set { storage.withLock { $0 = newValue } }
-    }
-
-    func update<T: Sendable>(_ body: (inout UInt64) -> T) -> T {
-        storage.withLock { body(&$0) }
     }
 }

@@ -149,15 +149,6 @@ public enum Posix {
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
-
-    /// The number of open file descriptors of this process (counted in /proc/self/fd).
-    public static func openDescriptorCount() -> Int {
-        guard let dir = opendir("/proc/self/fd") else { return -1 }
-        defer { closedir(dir) }
-        var count = 0
-        while readdir(dir) != nil { count += 1 }
-        return count - 3  // ".", ".." and the directory stream's own fd
-    }
 }
 
 extension Posix {

@@ -98,12 +98,6 @@ extension Reactor {
         }
     }
 
-    /// The number of live registrations (loop thread only; for tests and stats).
-    public var registrationCount: Int {
-        assertInLoop()
-        return registrations.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
-    }
-
     /// The shared read buffer. Loop thread only; valid only inside the current call.
     public var scratchBuffer: UnsafeMutableRawBufferPointer {
         assertInLoop()

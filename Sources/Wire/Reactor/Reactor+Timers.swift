@@ -35,12 +35,6 @@ extension Reactor {
         timerActions[id.rawValue] = nil
     }
 
-    /// The number of pending timers (loop thread only).
-    public var pendingTimerCount: Int {
-        assertInLoop()
-        return timerActions.count
-    }
-
     /// Suspends for `duration` on the reactor's deadline heap. Throws `CancellationError` if
     /// the task is cancelled and `SyscallError(ESHUTDOWN)` if the reactor shuts down.
     public func sleep(for duration: Duration) async throws {

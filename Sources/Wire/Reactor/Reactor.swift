@@ -94,12 +94,6 @@ public final class Reactor: @unchecked Sendable {
         precondition(isInLoop, "\(function) must run on the reactor thread")
     }
 
-    /// True once `shutdown()` has torn down the sockets (loop thread only).
-    public var isShutDown: Bool {
-        assertInLoop()
-        return ioShutDown
-    }
-
     /// Runs `body` on the loop thread, soon. Safe from any thread.
     public func execute(_ body: @escaping @Sendable () -> Void) {
         submit(.closure(body))

@@ -14,9 +14,6 @@ public struct ReasonCode: RawRepresentable, Hashable, Sendable, Comparable, Cust
 
     public static func < (lhs: ReasonCode, rhs: ReasonCode) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    /// True if this is one of the codes INTERFACE.md names.
-    public var isKnown: Bool { ReasonCode.all.contains(self) }
-
     /// Which part of the lifecycle a code belongs to.
     public enum Stage: String, Sendable {
         case skip, dial, handshake, session

@@ -161,13 +161,6 @@ extension Connection {
         return try await receiveBatch()?.storage
     }
 
-    /// Queues raw bytes (no length prefix).
-    public func send(bytes: [UInt8]) throws(ConnectionError) {
-        try ensureRegistered()
-        outbound.append(chunk: bytes)
-        scheduleFlush()
-    }
-
     /// Validates the length of the partial frame and reserves room for exactly that frame.
     private func checkPartialHeader() throws(FrameError) {
         let step = partial.withUnsafeBytes { raw in Result { () throws(FrameError) in try decoder.next(in: raw, at: 0) }

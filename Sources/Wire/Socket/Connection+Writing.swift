@@ -26,6 +26,13 @@ extension Connection {
         scheduleFlush()
     }
 
+    /// Queues raw bytes (no length prefix).
+    public func send(bytes: [UInt8]) throws(ConnectionError) {
+        try ensureRegistered()
+        outbound.append(chunk: bytes)
+        scheduleFlush()
+    }
+
     /// Returns at once while at most `highWatermark` bytes are buffered; otherwise waits
     /// until the buffer drains to `lowWatermark`.
     public func waitUntilWritable() async throws {
