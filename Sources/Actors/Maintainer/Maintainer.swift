@@ -55,7 +55,7 @@ extension ConnectionManager {
         if table.outboundCount + dials.count < table.limits.minimumOutbound {
             for peer in peers.values {
                 // Same reactor: the peer's connection is reachable synchronously.
-                peer.assumeIsolated { try? $0.send(.getPeers) }
+                peer.assumeIsolated { $0.askForPeers() }
             }
         }
         return (dials, reserve, summary)

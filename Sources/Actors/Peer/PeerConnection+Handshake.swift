@@ -56,7 +56,8 @@ extension PeerConnection {
             throw failure
         } catch {
             let reason: ReasonCode = handshakeTimedOut ? .handshakeTimeout : Self.reason(for: error)
-            abort(reason: reason)
+            // A bad frame (an oversized length) still leaves the sending side usable: say why.
+            if reason == .protocolViolation { close(reason: reason) } else { abort(reason: reason) }
             throw HandshakeFailure(reason: reason, reportedByPeer: false)
         }
         self.reader = reader

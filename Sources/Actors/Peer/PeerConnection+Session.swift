@@ -9,7 +9,7 @@ extension PeerConnection {
         guard var reader = reader.take() else { return closeReason ?? .handshakeError }
         connectedSince = Timestamp.unixSecondsDouble()
         startLiveness()
-        try? onConnection { try $0.send(.getPeers) }
+        askForPeers()
         var ending: ReasonCode = .remoteClosed
         do {
             try await handle(frames: reader.takeBuffered())
@@ -18,6 +18,11 @@ extension PeerConnection {
             }
         } catch {
             ending = Self.reason(for: error)
+            if ending == .protocolViolation {
+                // A bad frame: tell the peer, and let the Disconnect leave (the linger bounds it).
+                close(reason: ending)
+                try? await connection.flush()
+            }
         }
         stopLiveness()
         cancelLinger()
@@ -64,6 +69,16 @@ extension PeerConnection {
             let addresses = await context.manager.addressesToShare(excluding: ip)
             try onConnection { try $0.send(.peerList(addresses)) }
         case .peerList(let addresses):
+            // Only answers are taken: a peer pushing address lists nobody asked for (a flood,
+            // or an attempt to fill the book with its own picks) is cut off.
+            guard peerListsOwed > 0 else {
+                context.logger.log(
+                    .warning, "peer.unsolicited_peer_list", peer: ip.description, reason: "protocol_violation",
+                    [("entries", .int(addresses.count))])
+                close(reason: .protocolViolation)
+                return
+            }
+            peerListsOwed -= 1
             await context.manager.learned(addresses, from: ip)
         case .payload:
             break  // collected per read cycle by handle(frames:)
@@ -74,6 +89,13 @@ extension PeerConnection {
         case .handshake, .handshakeAck:
             close(reason: .protocolViolation)
         }
+    }
+
+    /// Sends GetPeers, unless two are already unanswered; each earns exactly one PeerList.
+    func askForPeers() {
+        guard peerListsOwed < 2, closeReason == nil else { return }
+        guard (try? onConnection({ try $0.send(.getPeers) })) != nil else { return }
+        peerListsOwed += 1
     }
 
     private func startLiveness() {

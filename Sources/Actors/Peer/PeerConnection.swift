@@ -41,6 +41,8 @@ public actor PeerConnection {
     var livenessTimer: TimerID?
     var lingerTimer: TimerID?
     var handshakeTimedOut = false
+    /// GetPeers sent and not yet answered: a PeerList is accepted only against one of these.
+    var peerListsOwed = 0
     /// Set when this side decides to end the session (the reason logged and counted).
     public private(set) var closeReason: ReasonCode?
     /// A reason the peer gave in a Disconnect.
@@ -100,6 +102,9 @@ public actor PeerConnection {
     func drain() async {
         var reader = self.reader.take() ?? connection.frames.makeAsyncIterator()
         while (try? await reader.next(isolation: self)) ?? nil != nil {}
+        // Reading fails at once after a bad frame: let the Disconnect leave first (the linger
+        // timer bounds the wait).
+        if lingerTimer != nil { try? await connection.flush() }
         cancelLinger()
         onConnection { $0.close() }
     }

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+@testable import Wire
+
+/// scripts/hostile_peer.py against the real binary: every misbehaviour gets its reason code,
+/// memory stays bounded, and an honest peer connected meanwhile is never disturbed.
+@Suite(.serialized, .enabled(if: NodeProcess.binary != nil)) struct HostilePeerTests {
+    /// Scenario, the reason the node must log for that peer (nil: the session must survive),
+    /// and the log event that carries it.
+    static let expectations: [(scenario: String, reason: String?, event: String)] = [
+        ("random-bytes", "protocol_violation", "handshake.failed"),
+        ("huge-length", "protocol_violation", "handshake.failed"),
+        ("slow-bytes", "handshake_timeout", "handshake.failed"),
+        ("silent", "handshake_timeout", "handshake.failed"),
+        ("version-without-ack", "handshake_timeout", "handshake.failed"),
+        ("message-before-handshake", "protocol_violation", "handshake.failed"),
+        ("duplicate-handshake", "protocol_violation", "peer.disconnected"),
+        ("unsolicited-pongs", nil, "peer.disconnected"),
+        ("peer-list-flood", "protocol_violation", "peer.disconnected"),
+    ]
+
+    @Test func everyMisbehaviour_getsItsReason_andAnHonestPeerStaysConnected() async throws {
+        try await withChildProcesses {
+            let (dirA, dirB) = (BinaryTests.temporaryDirectory(), BinaryTests.temporaryDirectory())
+            defer { for dir in [dirA, dirB] { try? FileManager.default.removeItem(atPath: dir) } }
+            let liveness = ["--ping-interval", "0.3", "--ping-timeout", "1", "--handshake-timeout", "1"]
+            let target = try NodeProcess(
+                [
+                    "run", "--listen", "127.0.44.1:7071", "--debug-listen", "127.0.44.1:7070", "--lan", "--tick", "0.2",
+                    "--max-peers", "32", "--data-dir", dirA, "--log-level", "debug",
+                ] + liveness, environment: ["MESHNODE_DEBUG_PUBLIC_PEERS": "1"])
+            defer { target.stop() }
+            let debug = address("127.0.44.1:7070")
+            #expect(await waitFor { (try? await http(debug, "/health").0) == 200 })
+            let honest = try NodeProcess(
+                [
+                    "run", "--listen", "127.0.44.2:7071", "--debug-listen", "off", "--lan", "--tick", "0.2",
+                    "--data-dir", dirB, "--peer", "127.0.44.1:7071",
+                ] + liveness)
+            defer { honest.stop() }
+            let honestSince: @Sendable () async -> Double? = {
+                guard let (_, body) = try? await http(debug, "/api/p2p/debug"), let json = try? jsonObject(body),
+                    let peers = json["connected_peers"] as? [[String: Any]]
+                else { return nil }
+                return peers.first { $0["ip"] as? String == "127.0.44.2" }?["connected_since_unix"] as? Double
+            }
+            #expect(await waitFor { await honestSince() != nil }, "log: \(target.log)")
+            let since = await honestSince()
+            let residentBefore = target.residentKiB
+
+            // Every scenario at once, each from its own source IP.
+            let script = repositoryRoot + "/scripts/hostile_peer.py"
+            let outputs = try await withThrowingTaskGroup(of: (String, String).self) { group in
+                for (index, expectation) in Self.expectations.enumerated() {
+                    group.addTask {
+                        let (_, output, errors) = try await runTool(
+                            "/usr/bin/env",
+                            [
+                                "python3", script, "--target", "127.0.44.1:7071", "--source",
+                                "127.0.44.\(10 + index)", "--scenario", expectation.scenario, "--seconds", "2",
+                            ])
+                        let line = output.split(separator: "\n").last.map(String.init)
+                        return (expectation.scenario, line ?? "{\"error\": \"no output\", \"stderr\": \"\(errors)\"}")
+                    }
+                }
+                return try await group.reduce(into: [String: String]()) { $0[$1.0] = $1.1 }
+            }
+            let results = outputs.mapValues {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] ?? ["error": $0]
+            }
+            let residentAfter = target.residentKiB
+
+            for (index, expectation) in Self.expectations.enumerated() {
+                let ip = "127.0.44.\(10 + index)"
+                let result = try #require(results[expectation.scenario])
+                #expect(result["error"] == nil, "\(expectation.scenario): \(result)")
+                let logged = target.events(expectation.event, peer: ip).compactMap { $0["reason"] as? String }
+                if let reason = expectation.reason {
+                    #expect(result["closed_by_node"] as? Bool == true, "\(expectation.scenario): \(result)")
+                    #expect(logged.contains(reason), "\(expectation.scenario): logged \(logged), peer saw \(result)")
+                    if reason == "handshake_timeout" {
+                        // Ended at our deadline (1 s), whatever the peer does meanwhile.
+                        #expect((result["closed_after_s"] as? Double ?? 99) < 2.5, "\(expectation.scenario): \(result)")
+                    } else {
+                        #expect(result["disconnect_reason"] as? String == reason, "\(expectation.scenario): \(result)")
+                    }
+                } else {
+                    // Ignored, not fatal: the node closed nothing while the peer played.
+                    #expect(result["closed_by_node"] as? Bool == false, "\(expectation.scenario): \(result)")
+                    // (The peer hangs up when its time is over: that is the only end logged.)
+                    #expect(logged.allSatisfy { $0 == "remote_closed" }, "\(expectation.scenario): \(logged)")
+                    #expect((result["received"] as? [String])?.contains("ping") == true, "\(result)")
+                }
+            }
+            // The flood kept the answers to the node's GetPeers (at most two outstanding), no more.
+            let stats = try jsonObject(try await http(debug, "/api/p2p/stats").1)
+            #expect((stats["known_peers"] as? Int ?? .max) <= 2_000 + Self.expectations.count + 2, "\(stats)")
+            #expect(!target.events("peer.unsolicited_peer_list").isEmpty)
+            // Bounded memory (a 0xFFFFFFFF length buffers nothing), the honest peer untouched.
+            #expect(residentAfter - residentBefore < 16 * 1024, "RSS \(residentBefore) -> \(residentAfter) KiB")
+            #expect(await honestSince() == since, "the honest peer was disconnected")
+            #expect(target.process.isRunning)
+        }
+    }
+}

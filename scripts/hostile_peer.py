@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""A scripted peer that speaks meshnode's wire protocol (docs/wire-protocol.md) and misbehaves.
+
+    python3 scripts/hostile_peer.py --target 127.0.0.2:7071 --source 127.0.0.9 --scenario NAME
+
+Connects from --source (bind before connect, so the node sees that IP), plays one scenario,
+and prints one JSON line: what it sent, what the node sent back (message kinds and the
+Disconnect reason, if any), whether and when the node closed the connection. Exit status 0
+when the scenario ran to its end (the verdict is the caller's), 2 on bad usage.
+
+Test tooling only: standard library, bounded in time (every scenario ends by --seconds).
+"""
+
+import argparse
+import json
+import os
+import random
+import socket
+import struct
+import sys
+import time
+
+GENESIS = bytes.fromhex("672232b5c453c80cb5b53624d9f6595b971c9131548bec9ca9a984b18ee4c417")
+KINDS = {1: "handshake", 2: "handshake_ack", 3: "ping", 4: "pong", 5: "get_peers", 6: "peer_list",
+         7: "disconnect", 0x10: "payload"}
+
+
+def frame(body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + body
+
+
+def str8(text: str) -> bytes:
+    data = text.encode()
+    return bytes([len(data)]) + data
+
+
+def handshake(chain_id="mainnet", version=1, port=7071, nonce=None) -> bytes:
+    nonce = random.getrandbits(64) if nonce is None else nonce
+    body = bytes([1]) + struct.pack(">I", version) + str8(chain_id) + GENESIS + struct.pack(">HQ", port, nonce)
+    return frame(body + str8("hostile/0.1"))
+
+
+def ping(nonce: int) -> bytes:
+    return frame(bytes([3]) + struct.pack(">Q", nonce))
+
+
+def pong(nonce: int) -> bytes:
+    return frame(bytes([4]) + struct.pack(">Q", nonce))
+
+
+def peer_list(count: int) -> bytes:
+    # Loopback addresses only (127.128.0.0/9): the node dials what it learns, and a test must
+    # never make it dial off this machine.
+    entries = b"".join(
+        bytes([4, 127, random.randint(128, 255), random.randint(0, 255), random.randint(1, 254)])
+        + struct.pack(">H", 7071) for _ in range(count))
+    return frame(bytes([6]) + struct.pack(">H", count) + entries)
+
+
+ACK = frame(bytes([2]))
+
+
+class Session:
+    """The socket and what came back on it."""
+
+    def __init__(self, target, source, deadline):
+        host, port = target.rsplit(":", 1)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind((source, 0))
+        self.sock.settimeout(5)
+        self.sock.connect((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.started = time.monotonic()
+        self.deadline = deadline
+        self.buffer = b""
+        self.received = []
+        self.disconnect_reason = None
+        self.closed_after = None
+        self.sent_bytes = 0
+
+    def send(self, data: bytes) -> bool:
+        try:
+            self.sock.sendall(data)
+            self.sent_bytes += len(data)
+            return True
+        except OSError:
+            self.mark_closed()
+            return False
+
+    def mark_closed(self):
+        if self.closed_after is None:
+            self.closed_after = round(time.monotonic() - self.started, 3)
+
+    def pump(self, seconds: float, on_message=None) -> bool:
+        """Reads for up to `seconds` (never past the deadline); False once the node closed."""
+        until = min(time.monotonic() + seconds, self.deadline)
+        while self.closed_after is None:
+            left = until - time.monotonic()
+            if left <= 0:
+                return True
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                return True
+            except OSError:
+                self.mark_closed()
+                return False
+            if not data:
+                self.mark_closed()
+                return False
+            self.buffer += data
+            while len(self.buffer) >= 4:
+                (length,) = struct.unpack(">I", self.buffer[:4])
+                if len(self.buffer) < 4 + length:
+                    break
+                body, self.buffer = self.buffer[4:4 + length], self.buffer[4 + length:]
+                kind = KINDS.get(body[0], hex(body[0])) if body else "empty"
+                self.received.append(kind)
+                if kind == "disconnect":
+                    self.disconnect_reason = body[2:2 + body[1]].decode(errors="replace")
+                if on_message:
+                    on_message(kind, body)
+        return False
+
+    def wait_for(self, kind: str, seconds=3.0) -> bool:
+        until = time.monotonic() + seconds
+        while kind not in self.received and time.monotonic() < until:
+            if not self.pump(0.05):
+                return kind in self.received
+        return kind in self.received
+
+    def answer_pings(self, kind, body):
+        if kind == "ping":
+            self.send(pong(struct.unpack(">Q", body[1:9])[0]))
+
+    def handshake_fully(self) -> bool:
+        self.send(handshake())
+        if not self.wait_for("handshake"):
+            return False
+        self.send(ACK)
+        return self.wait_for("handshake_ack")
+
+
+def run(scenario: str, session: Session, seconds: float) -> dict:
+    extra = {}
+    if scenario == "random-bytes":
+        session.send(os.urandom(4096))
+        session.pump(seconds)
+    elif scenario == "huge-length":
+        session.send(b"\xff\xff\xff\xff" + os.urandom(64))
+        session.pump(seconds)
+    elif scenario == "slow-bytes":
+        # A valid Handshake, one byte a second: the handshake deadline must end it.
+        for byte in handshake():
+            if not session.send(bytes([byte])) or not session.pump(1.0):
+                break
+    elif scenario == "silent":
+        session.pump(seconds)
+    elif scenario == "version-without-ack":
+        session.send(handshake())
+        session.pump(seconds)
+    elif scenario == "message-before-handshake":
+        session.send(ping(7))
+        session.pump(seconds)
+    elif scenario == "duplicate-handshake":
+        if session.handshake_fully():
+            session.send(handshake())
+        session.pump(seconds, session.answer_pings)
+    elif scenario == "unsolicited-pongs":
+        # Pongs that answer nothing, ten a second, while real pings are answered: they are
+        # ignored, and the session must stay up for the whole run.
+        if session.handshake_fully():
+            while time.monotonic() < session.deadline and session.closed_after is None:
+                session.send(pong(random.getrandbits(64)))
+                session.pump(0.1, session.answer_pings)
+    elif scenario == "peer-list-flood":
+        # Answers the node's GetPeers with a full PeerList, then keeps sending full ones
+        # nobody asked for: the node must keep the first and close on the next.
+        if session.handshake_fully():
+            session.wait_for("get_peers")
+            sent = 0
+            while sent < 200 and session.closed_after is None and time.monotonic() < session.deadline:
+                if not session.send(peer_list(1000)):
+                    break
+                sent += 1
+                session.pump(0.01, session.answer_pings)
+            extra["peer_lists_sent"] = sent
+            session.pump(seconds, session.answer_pings)
+    else:
+        raise ValueError(scenario)
+    return extra
+
+
+SCENARIOS = ["random-bytes", "huge-length", "slow-bytes", "silent", "version-without-ack",
+             "message-before-handshake", "duplicate-handshake", "unsolicited-pongs", "peer-list-flood"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target", required=True, help="HOST:PORT of the node")
+    parser.add_argument("--source", default="127.0.0.1", help="local IP to dial from")
+    parser.add_argument("--scenario", required=True, choices=SCENARIOS)
+    parser.add_argument("--seconds", type=float, default=3.0, help="how long to play (upper bound)")
+    args = parser.parse_args()
+    deadline = time.monotonic() + args.seconds
+    try:
+        session = Session(args.target, args.source, deadline)
+    except OSError as error:
+        print(json.dumps({"scenario": args.scenario, "error": f"connect: {error}"}))
+        return 1
+    extra = run(args.scenario, session, max(0.0, deadline - time.monotonic()))
+    session.pump(0)
+    result = {
+        "scenario": args.scenario, "sent_bytes": session.sent_bytes, "received": session.received,
+        "disconnect_reason": session.disconnect_reason, "closed_by_node": session.closed_after is not None,
+        "closed_after_s": session.closed_after, **extra,
+    }
+    session.sock.close()
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
