@@ -13,6 +13,10 @@ extension MeshNode: DebugDataSource {
         metrics.bytesSent = totals.bytesOut
         metrics.framesReceived = totals.framesIn
         metrics.framesSent = totals.framesOut
+        let writeFailures = fileWrites.withLock { $0.failures }
+        for file in FileWriteHealth.File.allCases {
+            metrics.fileWriteFailures[file.rawValue] = writeFailures[file] ?? 0
+        }
         var details: [PeerIP: (rtt: Double?, agent: String?)] = [:]
         for peer in await manager.livePeers {
             let info = await peer.snapshotInfo()
@@ -86,14 +90,15 @@ extension MeshNode: DebugDataSource {
         guard store != nil else { return }
         let snapshot = await debugSnapshot()
         let directory = configuration.resolvedDataDirectory
-        let logger = logger
         await withTaskGroup(of: Void.self) { group in
             group.addTask(executorPreference: globalConcurrentExecutor) {
-                do {
+                var failure: SyscallError?
+                do throws(SyscallError) {
                     try PublicReports().write(snapshot, dataDirectory: directory)
                 } catch {
-                    logger.log(.warning, "reports.write_failed", [("error", .string("\(error)"))])
+                    failure = error
                 }
+                self.noteWrite(.reports, error: failure)
             }
         }
     }

@@ -173,10 +173,19 @@ extension MeshNode {
     func saveBook() async {
         guard let store else { return }
         let book = await manager.book
+        var failure: SyscallError?
         do {
             try store.save(book)
         } catch {
-            logger.log(.warning, "peerbook.save_failed", [("error", .string("\(error)"))])
+            failure = error
+        }
+        noteWrite(.peerBook, error: failure)
+    }
+
+    /// Counts a write of one of the node's files and logs a change between failing and fine.
+    func noteWrite(_ file: FileWriteHealth.File, error: SyscallError?) {
+        if let (level, event, fields) = fileWrites.withLock({ $0.record(file, error: error) }) {
+            logger.log(level, event, fields)
         }
     }
 }

@@ -37,6 +37,8 @@ public final class MeshNode: Sendable {
     let started = Completion()
     let lastCycle = LockedValue<CycleSummary?>(nil)
     let sessionTasks = LockedValue(0)
+    /// Failing writes of the peer book and the report files.
+    let fileWrites = LockedValue(FileWriteHealth())
     /// Unix seconds at init.
     let startedAt = ConnectionManager.now()
     let debugListener: Listener?
@@ -114,6 +116,15 @@ public final class MeshNode: Sendable {
                     NodeStartError(
                         description: "data directory \(directory) is not writable; choose another --data-dir",
                         exitStatus: 1))
+            }
+            // Writes cut short by a crash left their temporary files; the real files are intact.
+            let leftovers =
+                Posix.removeStaleTemporaries(in: directory)
+                + Posix.removeStaleTemporaries(in: directory + "/public")
+            if !leftovers.isEmpty {
+                logger.log(
+                    .info, "datadir.stale_temporaries_removed",
+                    [("count", .int(leftovers.count)), ("files", .string(leftovers.joined(separator: " ")))])
             }
             do {
                 switch try PeerBookStore(dataDirectory: directory).load(into: &book) {

@@ -12,6 +12,8 @@ public struct MetricsSnapshot: Sendable {
     public var bytesSent = 0
     public var framesReceived = 0
     public var framesSent = 0
+    /// Failed writes of the node's own files, by file (`peers.json`, `public`).
+    public var fileWriteFailures: [String: Int] = [:]
     public init() {}
 }
 

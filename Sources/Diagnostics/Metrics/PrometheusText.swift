@@ -41,6 +41,12 @@ public enum PrometheusText {
         for (tier, value) in metrics.peerBookEntries.sorted(by: { $0.key < $1.key }) {
             sample(&out, "meshnode_peer_book_entries", [("tier", tier)], Double(value))
         }
+        family(
+            &out, "meshnode_file_write_failures_total", "counter",
+            "Failed writes of the node's own files (the previous file is kept), by file.")
+        for (file, value) in metrics.fileWriteFailures.sorted(by: { $0.key < $1.key }) {
+            sample(&out, "meshnode_file_write_failures_total", [("file", file)], Double(value))
+        }
         for (name, help, value) in [
             ("meshnode_bytes_received_total", "Bytes received from peers.", metrics.bytesReceived),
             ("meshnode_bytes_sent_total", "Bytes sent to peers.", metrics.bytesSent),

@@ -41,6 +41,27 @@ extension Posix {
         }
     }
 
+    /// Removes the temporary files `writeFileAtomically` leaves in `directory` when its
+    /// process dies mid-write (`NAME.tmp.PID` whose PID no longer runs). Returns their names.
+    /// A live writer's file is left alone, so two processes sharing a directory stay safe.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: String) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var removed: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            let parts = name.split(separator: ".")
+            guard parts.count >= 3, parts[parts.count - 2] == "tmp", let pid = pid_t(parts[parts.count - 1]),
+                pid > 0, kill(pid, 0) != 0 && errno == ESRCH
+            else { continue }
+            if unlink(directory + "/" + name) == 0 { removed.append(name) }
+        }
+        return removed
+    }
+
     /// The whole content of a file, or `nil` if it does not exist.
     public static func readFile(_ path: String) throws(SyscallError) -> [UInt8]? {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)

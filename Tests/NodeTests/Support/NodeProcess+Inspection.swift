@@ -77,3 +77,21 @@ func readToEnd(_ pipe: Pipe) async -> String {
 let repositoryRoot: String = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .path
+
+extension NodeProcess {
+    /// SIGKILL, and a bounded wait for the process to be gone (no cleanup runs in it).
+    func killHard() async {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
+    }
+}
+
+extension NodeProcess {
+    /// The first child of the started process (the node, when a wrapper runs it).
+    var wrappedChild: pid_t? {
+        let pid = process.processIdentifier
+        guard let bytes = try? Posix.readFile("/proc/\(pid)/task/\(pid)/children") else { return nil }
+        return String(decoding: bytes, as: UTF8.self).split(separator: " ").first.flatMap { pid_t($0) }
+    }
+}

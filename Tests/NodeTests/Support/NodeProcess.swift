@@ -20,12 +20,19 @@ final class NodeProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts the binary with `arguments`; with a `wrapper` (e.g. `["/usr/bin/strace", …]`)
+    /// the wrapper runs it, and `nodeID` is the binary's own process under the wrapper.
+    init(_ arguments: [String], environment: [String: String] = [:], wrapper: [String] = []) throws {
         logPath = NSTemporaryDirectory() + "meshnode-log-\(UInt32.random(in: 0...UInt32.max))"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         guard let binary = Self.binary else { throw CocoaError(.fileNoSuchFile) }
-        process.executableURL = binary
-        process.arguments = arguments
+        if let command = wrapper.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = Array(wrapper.dropFirst()) + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
@@ -51,6 +58,8 @@ final class NodeProcess: @unchecked Sendable {
     /// SIGTERM, then wait for exit (SIGKILL after 5 s). Waits are bounded: Foundation's
     /// `waitUntilExit()` has been seen to hang in a busy test process.
     func stop(removingLog: Bool = true) {
+        // Under a wrapper, stop the node itself; the wrapper exits with it.
+        if process.isRunning, let child = wrappedChild { kill(child, SIGTERM) }
         if process.isRunning { process.terminate() }
         var deadline = Date().addingTimeInterval(5)
         while process.isRunning && Date() < deadline { usleep(10_000) }
