@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh TARGET SECONDS — fuzz one target with libFuzzer + AddressSanitizer.
-# Targets: frame-decoder, message-decoder, http-request, peer-book, json.
+# Targets: frame-decoder, message-decoder, http-request, peer-book, json, handshake, toml.
 # The committed corpus (Fuzz/Corpus/TARGET) seeds a working copy; a crash input is written to
 # .build-fuzz/crashes/ and the script exits non-zero. Add such an input to the corpus once fixed.
 set -euo pipefail

@@ -10,6 +10,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case httpRequest = "http-request"
     case peerBook = "peer-book"
     case json
+    case handshake
+    case toml
 
     /// Feeds `bytes` to the target.
     public func run(_ bytes: [UInt8]) {
@@ -40,6 +42,57 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             if let value = try? JSONValue.parse(bytes) {
                 precondition((try? JSONValue.parse(Array(value.render().utf8))) == value)
             }
+        case .handshake:
+            Self.handshake(bytes)
+        case .toml:
+            // A document, or an error naming a line of the input.
+            let text = String(decoding: bytes, as: UTF8.self)
+            do {
+                _ = try TOMLDocument(parsing: text)
+            } catch {
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+                precondition(error.line >= 1 && error.line <= lines, "\(error) outside \(lines) lines")
+            }
+        }
+    }
+
+    /// The peer's side of a handshake, as frames cut from `bytes`, fed to the state machine
+    /// as the PeerConnection feeds it. Whatever arrives, it ends at most once, completes only
+    /// after an accepted Handshake and then an Ack, and takes at most one PeerList.
+    static func handshake(_ bytes: [UInt8]) {
+        var state = HandshakeState(
+            expecting: .init(
+                protocolVersion: Handshake.currentProtocolVersion, chainID: "mainnet", genesis: .mainnet, nonce: 42))
+        guard let (frames, _) = try? FrameDecoder(maximumSize: 1 << 16).decodeAll(bytes) else { return }
+        var learned = 0
+        var acknowledged = false
+        var ends = 0
+        for frame in frames {
+            let wasFinished = state.isFinished
+            let action: HandshakeState.Action
+            if let message = try? Message.decode(frame.body) {
+                action = state.receive(message)
+            } else {
+                action = state.receiveUndecodable()
+            }
+            precondition(!wasFinished || action == .ignore, "input after the end changed something")
+            switch action {
+            case .learn:
+                learned += 1
+                precondition(learned == 1 && !acknowledged, "a second PeerList, or one after the Handshake")
+            case .acknowledge(let theirs):
+                precondition(!acknowledged && state.check(theirs) == nil && theirs.nonce != 42)
+                acknowledged = true
+            case .complete:
+                precondition(acknowledged && state.phase == .complete && state.remote != nil)
+                ends += 1
+            case .fail(let failure):
+                precondition(state.phase == .failed(failure))
+                ends += 1
+            case .ignore:
+                precondition(wasFinished)
+            }
+            precondition(ends <= 1)
         }
     }
 }

@@ -1,10 +1,9 @@
 import Wire
 
 extension PeerConnection {
-    /// Exchanges Handshake and HandshakeAck within the handshake timeout. Both sides send
-    /// their Handshake first, then check the peer's: version, chain id and genesis must
-    /// match, and a nonce equal to ours means we dialed ourselves. A mismatch is answered
-    /// with a Disconnect carrying the reason before the connection closes.
+    /// Runs the handshake (`HandshakeState`) within the handshake timeout: sends ours, then
+    /// feeds the peer's messages to the state machine and carries out what it says. A
+    /// mismatch or a violation is answered with a Disconnect carrying the reason.
     func handshake() async throws(HandshakeFailure) {
         let configuration = context.configuration
         let timer = connection.reactor.scheduleTimer(after: configuration.handshakeTimeout) { _ in
@@ -16,6 +15,10 @@ extension PeerConnection {
         }
         defer { connection.reactor.cancelTimer(timer) }
         var reader = connection.frames.makeAsyncIterator()
+        var state = HandshakeState(
+            expecting: .init(
+                protocolVersion: configuration.protocolVersion, chainID: configuration.chainID,
+                genesis: configuration.genesis, nonce: context.nonce))
         do {
             try onConnection {
                 try $0.send(
@@ -25,34 +28,27 @@ extension PeerConnection {
                             genesis: configuration.genesis, listenPort: configuration.listen.port,
                             nonce: context.nonce, userAgent: configuration.userAgent)))
             }
-            var received: Handshake?
-            var peerListSeen = false
-            while received == nil {
-                switch try await nextMessage(&reader) {
-                case .handshake(let handshake): received = handshake
-                case .disconnect(let reason): throw HandshakeFailure(reason: reason, reportedByPeer: true)
-                case .peerList(let addresses) where !peerListSeen:
-                    // A full peer answers with addresses before refusing us: keep them (once).
-                    peerListSeen = true
-                    await context.manager.learned(addresses, from: ip)
-                default: throw HandshakeFailure(reason: .protocolViolation, reportedByPeer: false)
+            while !state.isFinished {
+                guard let frame = try await reader.next(isolation: self) else {
+                    throw ConnectionError.frame(.truncated(have: 0, need: Frame.headerSize))
+                }
+                let action: HandshakeState.Action
+                if let message = try? Message.decode(frame.body) {
+                    action = state.receive(message)
+                } else {
+                    action = state.receiveUndecodable()
+                }
+                switch action {
+                case .learn(let addresses): await context.manager.learned(addresses, from: ip)
+                case .acknowledge(let theirs):
+                    remote = theirs
+                    try onConnection { try $0.send(.handshakeAck) }
+                case .complete, .ignore: break
+                case .fail(let failure): throw failure
                 }
             }
-            guard let theirs = received else { throw HandshakeFailure(reason: .handshakeError, reportedByPeer: false) }
-            if let mismatch = check(theirs) {
-                close(reason: mismatch)
-                throw HandshakeFailure(reason: mismatch, reportedByPeer: false)
-            }
-            remote = theirs
-            try onConnection { try $0.send(.handshakeAck) }
-            switch try await nextMessage(&reader) {
-            case .handshakeAck: break
-            case .disconnect(let reason): throw HandshakeFailure(reason: reason, reportedByPeer: true)
-            default: throw HandshakeFailure(reason: .protocolViolation, reportedByPeer: false)
-            }
         } catch let failure as HandshakeFailure {
-            if failure.reason == .protocolViolation { close(reason: .protocolViolation) }
-            if failure.reportedByPeer { abort(reason: failure.reason) }
+            if failure.reportedByPeer { abort(reason: failure.reason) } else { close(reason: failure.reason) }
             throw failure
         } catch {
             let reason: ReasonCode = handshakeTimedOut ? .handshakeTimeout : Self.reason(for: error)
@@ -61,28 +57,6 @@ extension PeerConnection {
             throw HandshakeFailure(reason: reason, reportedByPeer: false)
         }
         self.reader = reader
-    }
-
-    /// The reason code of a mismatch, or nil if the peer may join.
-    func check(_ theirs: Handshake) -> ReasonCode? {
-        let configuration = context.configuration
-        if theirs.nonce == context.nonce { return .selfConnection }
-        if theirs.protocolVersion != configuration.protocolVersion { return .versionMismatch }
-        if theirs.chainID != configuration.chainID { return .chainIDMismatch }
-        if theirs.genesis != configuration.genesis { return .genesisMismatch }
-        return nil
-    }
-
-    /// The next decoded message; a clean end of stream is `remote_closed`.
-    func nextMessage(_ reader: inout Connection.Frames.AsyncIterator) async throws -> Message {
-        guard let frame = try await reader.next(isolation: self) else {
-            throw ConnectionError.frame(.truncated(have: 0, need: Frame.headerSize))
-        }
-        do {
-            return try Message.decode(frame.body)
-        } catch {
-            throw HandshakeFailure(reason: .protocolViolation, reportedByPeer: false)
-        }
     }
 
     static func reason(for error: any Error) -> ReasonCode {

@@ -1,3 +1,4 @@
+import Diagnostics
 import Wire
 
 /// Maps the config file's keys to the command line's options, so that both go through one

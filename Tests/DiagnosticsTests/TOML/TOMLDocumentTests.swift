@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Node
+@testable import Diagnostics
 
 @Suite struct TOMLDocumentTests {
     @Test func interfaceExample_parses() throws {

@@ -1,14 +1,14 @@
 /// The TOML subset meshnode's config file uses: `key = value` lines with strings, integers,
 /// booleans and arrays of strings (which may span lines), and `#` comments.
-struct TOMLDocument: Equatable {
-    enum Value: Equatable {
+package struct TOMLDocument: Equatable, Sendable {
+    package enum Value: Equatable, Sendable {
         case string(String)
         case integer(Int)
         case double(Double)
         case boolean(Bool)
         case strings([String])
 
-        var typeName: String {
+        package var typeName: String {
             switch self {
             case .string: return "a string"
             case .integer: return "an integer"
@@ -20,20 +20,20 @@ struct TOMLDocument: Equatable {
     }
 
     /// A parse error with its 1-based line.
-    struct ParseError: Error, Equatable, CustomStringConvertible {
-        let line: Int
-        let message: String
-        var description: String { "line \(line): \(message)" }
+    package struct ParseError: Error, Equatable, CustomStringConvertible {
+        package let line: Int
+        package let message: String
+        package var description: String { "line \(line): \(message)" }
     }
 
     /// Keys in file order, with the line each was set on.
-    private(set) var entries: [(key: String, value: Value, line: Int)] = []
+    package private(set) var entries: [(key: String, value: Value, line: Int)] = []
 
-    static func == (lhs: TOMLDocument, rhs: TOMLDocument) -> Bool {
+    package static func == (lhs: TOMLDocument, rhs: TOMLDocument) -> Bool {
         lhs.entries.map { "\($0.key)=\($0.value)@\($0.line)" } == rhs.entries.map { "\($0.key)=\($0.value)@\($0.line)" }
     }
 
-    init(parsing text: String) throws(ParseError) {
+    package init(parsing text: String) throws(ParseError) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? $0.dropLast() : $0
         }

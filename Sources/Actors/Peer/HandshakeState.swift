@@ -1,0 +1,108 @@
+import Wire
+
+/// The handshake of one connection as a pure state machine. Both sides send their Handshake
+/// first; this checks the peer's (a nonce equal to ours means we dialed ourselves; version,
+/// chain id and genesis must match), then waits for its HandshakeAck. One PeerList is
+/// tolerated before the peer's Handshake: a full peer sends its addresses before refusing us.
+///
+/// The PeerConnection feeds it each message (or an undecodable body) and carries out the
+/// returned action; it is fuzzed on its own (`scripts/fuzz.sh handshake`).
+public struct HandshakeState: Sendable {
+    /// What this node requires of the peer.
+    public struct Expectations: Sendable {
+        public var protocolVersion: UInt32
+        public var chainID: String
+        public var genesis: GenesisHash
+        /// Our own nonce (the peer's equal to it: `self_connection`).
+        public var nonce: UInt64
+
+        public init(protocolVersion: UInt32, chainID: String, genesis: GenesisHash, nonce: UInt64) {
+            self.protocolVersion = protocolVersion
+            self.chainID = chainID
+            self.genesis = genesis
+            self.nonce = nonce
+        }
+    }
+
+    public enum Phase: Sendable, Equatable {
+        case awaitingHandshake
+        case awaitingAck
+        case complete
+        case failed(HandshakeFailure)
+    }
+
+    /// What the connection does next.
+    public enum Action: Sendable, Equatable {
+        /// Keep the peer's addresses (the one PeerList before its Handshake), read on.
+        case learn([SocketAddress])
+        /// The peer's Handshake is acceptable: keep it, send our HandshakeAck, read on.
+        case acknowledge(Handshake)
+        /// The peer acknowledged ours: the session may start.
+        case complete
+        /// End the connection (with a Disconnect unless the peer sent the reason itself).
+        case fail(HandshakeFailure)
+        /// Input after the end: nothing to do (the driver stops reading at the end).
+        case ignore
+    }
+
+    public let expectations: Expectations
+    public private(set) var phase = Phase.awaitingHandshake
+    /// The peer's Handshake, once accepted.
+    public private(set) var remote: Handshake?
+    private var peerListSeen = false
+
+    public init(expecting expectations: Expectations) {
+        self.expectations = expectations
+    }
+
+    /// True once complete or failed.
+    public var isFinished: Bool {
+        switch phase {
+        case .complete, .failed: true
+        case .awaitingHandshake, .awaitingAck: false
+        }
+    }
+
+    /// A message arrived.
+    public mutating func receive(_ message: Message) -> Action {
+        switch (phase, message) {
+        case (.complete, _), (.failed, _):
+            return .ignore
+        case (_, .disconnect(let reason)):
+            return fail(HandshakeFailure(reason: reason, reportedByPeer: true))
+        case (.awaitingHandshake, .handshake(let theirs)):
+            if let mismatch = check(theirs) { return fail(HandshakeFailure(reason: mismatch, reportedByPeer: false)) }
+            remote = theirs
+            phase = .awaitingAck
+            return .acknowledge(theirs)
+        case (.awaitingHandshake, .peerList(let addresses)) where !peerListSeen:
+            peerListSeen = true
+            return .learn(addresses)
+        case (.awaitingAck, .handshakeAck):
+            phase = .complete
+            return .complete
+        default:
+            return fail(HandshakeFailure(reason: .protocolViolation, reportedByPeer: false))
+        }
+    }
+
+    /// A frame arrived whose body is no message.
+    public mutating func receiveUndecodable() -> Action {
+        guard !isFinished else { return .ignore }
+        return fail(HandshakeFailure(reason: .protocolViolation, reportedByPeer: false))
+    }
+
+    /// The reason code of a mismatch, or nil if the peer may join.
+    public func check(_ theirs: Handshake) -> ReasonCode? {
+        if theirs.nonce == expectations.nonce { return .selfConnection }
+        if theirs.protocolVersion != expectations.protocolVersion { return .versionMismatch }
+        if theirs.chainID != expectations.chainID { return .chainIDMismatch }
+        if theirs.genesis != expectations.genesis { return .genesisMismatch }
+        return nil
+    }
+
+    private mutating func fail(_ failure: HandshakeFailure) -> Action {
+        phase = .failed(failure)
+        return .fail(failure)
+    }
+}
