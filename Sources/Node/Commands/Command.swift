@@ -35,6 +35,7 @@ enum Command {
           --ping-timeout SECONDS        default 45
           --dial-timeout SECONDS        default 5
           --handshake-timeout SECONDS   default 5
+          --cooldown SECONDS            first cooldown after a failure (default 30; doubles to 1 h)
           --lan                         allow loopback and private peer addresses
           --ipv4-only                   skip IPv6 peers
           --log-level LEVEL             trace|debug|info|warning|error (default info)
@@ -49,8 +50,8 @@ enum Command {
     static let valueFlags = [
         "--config", "--debug-listen", "--listen", "--peer", "--seed", "--data-dir", "--chain-id", "--genesis",
         "--min-outbound", "--max-peers",
-        "--tick", "--ping-interval", "--ping-timeout", "--dial-timeout", "--handshake-timeout", "--log-level",
-        "--log-format",
+        "--tick", "--ping-interval", "--ping-timeout", "--dial-timeout", "--handshake-timeout", "--cooldown",
+        "--log-level", "--log-format",
     ]
     static let switchFlags = ["--lan", "--ipv4-only", "--help", "--version", "--debug-url"]
     static let defaultDebugURL = "http://127.0.0.1:7070"
@@ -146,6 +147,7 @@ enum Command {
         case "--ping-timeout": options.node.pingTimeout = try seconds(flag, value)
         case "--dial-timeout": options.node.dialTimeout = try seconds(flag, value)
         case "--handshake-timeout": options.node.handshakeTimeout = try seconds(flag, value)
+        case "--cooldown": options.node.cooldownBase = try seconds(flag, value)
         case "--log-level":
             guard let level = LogLevel(name: value) else {
                 throw UsageError(description: "--log-level: '\(value)' is not trace|debug|info|warning|error")

@@ -15,7 +15,8 @@ enum ConfigFile {
         "max_peers": "--max-peers", "connection_timeout_seconds": "--dial-timeout",
         "dial_timeout_seconds": "--dial-timeout", "handshake_timeout_seconds": "--handshake-timeout",
         "reconnection_interval_seconds": "--tick", "tick_seconds": "--tick",
-        "ping_interval_seconds": "--ping-interval", "ping_timeout_seconds": "--ping-timeout", "lan": "--lan",
+        "ping_interval_seconds": "--ping-interval", "ping_timeout_seconds": "--ping-timeout",
+        "cooldown_seconds": "--cooldown", "lan": "--lan",
         "ipv4_only": "--ipv4-only", "log_level": "--log-level", "log_format": "--log-format",
     ]
 

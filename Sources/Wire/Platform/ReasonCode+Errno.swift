@@ -13,12 +13,18 @@ extension ReasonCode {
         case EADDRNOTAVAIL, EADDRINUSE: self = .addrNotAvailable
         case ENETUNREACH, ENETDOWN: self = .networkUnreachable
         case EHOSTUNREACH, EHOSTDOWN: self = .noRouteToHost
+        // A `prohibit` route or a local firewall rule (REJECT with admin-prohibited, OUTPUT DROP).
+        case EACCES, EPERM: self = .networkUnreachable
         default: self = .dialError
         }
     }
 }
 
 extension SyscallError {
-    /// This error's reason code.
-    public var reason: ReasonCode { ReasonCode(classifyingErrno: errno) }
+    /// This error's reason code. `connect` to a well-formed address fails with EINVAL only
+    /// on a `blackhole` route: the network is unreachable by the host's own routing table.
+    public var reason: ReasonCode {
+        if errno == EINVAL && operation.hasPrefix("connect") { return .networkUnreachable }
+        return ReasonCode(classifyingErrno: errno)
+    }
 }

@@ -55,15 +55,20 @@ extension MeshSuite {
             // Only the lower node knows the higher one, from its peer book (not a seed).
             var lowConfiguration = testConfiguration(low)
             lowConfiguration.minimumOutbound = 1
+            // Only the cycles this test runs count: the node's own loop runs once at start (with
+            // an empty book), then not for a minute, so a loaded machine cannot reorder them.
+            lowConfiguration.tick = .seconds(60)
             let configurations = [lowConfiguration, testConfiguration(high)]
             try await withNodes(configurations) { nodes in
+                #expect(await eventually { nodes[0].lastCycleSummary != nil })
                 await nodes[0].manager.addKnown(high, source: .peerBook)
                 let first = await nodes[0].maintainerCycle()
                 #expect(first.reasons[.awaitingInbound]?.count == 1)
-                #expect(
-                    await eventually {
-                        await nodes[0].sessionDirections()[PeerIP(high.ip)] == .outbound
-                    })
+                #expect(first.attempted == 0)
+                // One tick later the higher node has still not dialed: the lower one dials it.
+                let second = await nodes[0].maintainerCycle()
+                #expect(second.attempted == 1 && second.connected == 1)
+                #expect(await nodes[0].sessionDirections()[PeerIP(high.ip)] == .outbound)
             }
         }
 

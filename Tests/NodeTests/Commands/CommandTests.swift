@@ -21,7 +21,7 @@ import Testing
             "--data-dir", "/tmp/x", "--chain-id", "testnet", "--genesis", String(repeating: "ab", count: 32),
             "--min-outbound", "3", "--max-peers", "5", "--tick", "0.2", "--ping-interval", "1", "--ping-timeout", "2",
             "--dial-timeout", "0.5", "--handshake-timeout", "0.7", "--lan", "--ipv4-only", "--log-level", "debug",
-            "--log-format", "json", "--debug-listen", "off",
+            "--log-format", "json", "--debug-listen", "off", "--cooldown", "1.5",
         ])
         let node = options.node
         #expect(node.listen == SocketAddress(ip: IPAddress(parsing: "127.0.0.2")!, port: 9000))
@@ -30,6 +30,7 @@ import Testing
         #expect(node.minimumOutbound == 3 && node.maximumPeers == 5)
         #expect(node.tick == .milliseconds(200) && node.dialTimeout == .milliseconds(500))
         #expect(node.lan && node.ipv4Only && node.debugListen == nil)
+        #expect(node.cooldownBase == .milliseconds(1500))
         #expect(options.logLevel == .debug)
     }
 

@@ -98,8 +98,11 @@ import Testing
             #expect((stats["known_peers"] as? Int ?? .max) <= 2_000 + Self.expectations.count + 2, "\(stats)")
             #expect(!target.events("peer.unsolicited_peer_list").isEmpty)
             // Bounded memory (a 0xFFFFFFFF length buffers nothing), the honest peer untouched.
-            #expect(residentAfter - residentBefore < 16 * 1024, "RSS \(residentBefore) -> \(residentAfter) KiB")
+            #expect(
+                addressSanitizerInUse || residentAfter - residentBefore < 16 * 1024,
+                "RSS \(residentBefore) -> \(residentAfter) KiB")
             #expect(await honestSince() == since, "the honest peer was disconnected")
+            print("hostile peers: node RSS \(residentBefore) -> \(residentAfter) KiB across nine misbehaviours")
             #expect(target.process.isRunning)
         }
     }

@@ -41,36 +41,39 @@ extension NodeProcess {
 }
 
 /// Runs a helper program to its end with a bounded wait; returns (status, stdout, stderr).
+///
+/// posix_spawn with output to files and `waitpid` polling, not Foundation's `Process`: its
+/// reaping was seen to miss a child that exited while leaving grandchildren running (the
+/// testbed's nodes), and pipes would stay open as long as any grandchild held them.
 func runTool(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(30)) async throws
     -> (Int32, String, String)
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let (out, err) = (Pipe(), Pipe())
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Drain both pipes while the tool runs, so a chatty tool never blocks on a full pipe.
-    async let output = readToEnd(out)
-    async let errors = readToEnd(err)
+    let base = NSTemporaryDirectory() + "meshnode-tool-\(UInt32.random(in: 0...UInt32.max))"
+    defer { for suffix in [".out", ".err"] { unlink(base + suffix) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw SyscallError("posix_spawn(\(executable))", errno: spawned) }
+    var status: Int32 = 0
     let deadline = ContinuousClock.now + timeout
-    while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-    return (process.terminationStatus, await output, await errors)
-}
-
-/// Everything a pipe yields until its writer closes, read on a Dispatch thread (the read
-/// blocks; the cooperative pool has only two threads here).
-func readToEnd(_ pipe: Pipe) async -> String {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async {
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            try? pipe.fileHandleForReading.close()
-            continuation.resume(returning: String(decoding: data, as: UTF8.self))
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        if ContinuousClock.now >= deadline {
+            kill(pid, SIGKILL)
+            _ = waitpid(pid, &status, 0)
+            break
         }
+        try await Task.sleep(for: .milliseconds(10))
     }
+    let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -1
+    let read = { (path: String) in String(decoding: (try? Posix.readFile(path)) ?? [], as: UTF8.self) }
+    return (exitStatus, read(base + ".out"), read(base + ".err"))
 }
 
 /// The repository's root (for scripts/ and Fuzz/).
@@ -95,3 +98,7 @@ extension NodeProcess {
         return String(decoding: bytes, as: UTF8.self).split(separator: " ").first.flatMap { pid_t($0) }
     }
 }
+
+/// True when this test binary (and so the node binary beside it) is built with
+/// AddressSanitizer, whose shadow memory and quarantine make RSS figures meaningless.
+let addressSanitizerInUse: Bool = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil

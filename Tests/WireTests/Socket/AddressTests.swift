@@ -65,7 +65,12 @@ import Testing
         #expect(ReasonCode(classifyingErrno: 99) == .addrNotAvailable)  // EADDRNOTAVAIL
         #expect(ReasonCode(classifyingErrno: 101) == .networkUnreachable)  // ENETUNREACH
         #expect(ReasonCode(classifyingErrno: 113) == .noRouteToHost)  // EHOSTUNREACH
-        #expect(ReasonCode(classifyingErrno: 22) == .dialError)  // EINVAL
+        #expect(ReasonCode(classifyingErrno: 13) == .networkUnreachable)  // EACCES: a prohibit route
+        #expect(ReasonCode(classifyingErrno: 1) == .networkUnreachable)  // EPERM: a local firewall rule
+        #expect(ReasonCode(classifyingErrno: 22) == .dialError)  // EINVAL in general
+        // EINVAL from connect: a blackhole route.
+        #expect(SyscallError("connect", errno: 22).reason == .networkUnreachable)
+        #expect(SyscallError("setsockopt", errno: 22).reason == .dialError)
     }
 
     @Test func connectionErrorsMapToReasonCodes() {
