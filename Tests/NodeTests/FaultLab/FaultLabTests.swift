@@ -10,14 +10,18 @@ struct FaultLabTests {
     /// tick 0.5 s: a few ticks, with room for a loaded 2-core machine).
     static let healBound: Duration = .seconds(10)
 
-    /// Runs `body` on a fresh testbed, always taking it down afterwards.
+    /// Runs `body` on a fresh testbed once the seeded hosts form a full mesh, checks that no
+    /// node died, and always takes the testbed down.
     func withTestbed(
         hosts: Int, noSeed: [Int] = [], minimumOutbound: Int, _ body: @Sendable (Testbed) async throws -> Void
     ) async throws {
         try await withChildProcesses {
             let testbed = try await Testbed.up(hosts: hosts, noSeed: noSeed, minimumOutbound: minimumOutbound)
             do {
+                let members = (1...hosts).filter { !noSeed.contains($0) }
+                #expect(await waitFor { await testbed.fullMesh(members) }, "the mesh of \(members) did not form")
                 try await body(testbed)
+                #expect(testbed.allAlive, "a node died")
             } catch {
                 await testbed.down()
                 throw error
@@ -30,7 +34,6 @@ struct FaultLabTests {
         // Host 4 runs a node nobody knows; host 1 dials it under one fault after another (one
         // stays in place at every step, so host 1's own maintainer cannot connect in between).
         try await withTestbed(hosts: 4, noSeed: [4], minimumOutbound: 2) { lab in
-            #expect(await waitFor { await lab.fullMesh([1, 2, 3]) }, "the mesh of 1–3 did not form")
             try await lab.inject(4, "refuse")
             #expect(try await lab.connect(from: 1, to: 4) == (false, "connection_refused"))
             try await lab.inject(4, "syn-drop")
@@ -55,13 +58,11 @@ struct FaultLabTests {
             try await lab.heal(1)
             try await lab.heal(4)
             #expect(try await lab.connect(from: 1, to: 4) == (true, nil))
-            #expect(lab.allAlive)
         }
     }
 
     @Test func resetMidStream_isConnectionReset_andThePairReconnects() async throws {
         try await withTestbed(hosts: 3, minimumOutbound: 2) { lab in
-            #expect(await waitFor { await lab.fullMesh([1, 2, 3]) })
             // Host 1 answers every segment from host 2 with a reset.
             try await lab.inject(1, "reset", "2")
             #expect(
@@ -74,13 +75,11 @@ struct FaultLabTests {
             let healed = ContinuousClock.now
             #expect(await waitFor(Self.healBound) { await lab.fullMesh([1, 2, 3]) }, "not healed")
             print("fault lab: reset healed in \(ContinuousClock.now - healed)")
-            #expect(lab.allAlive)
         }
     }
 
     @Test func lossAndABandwidthCap_keepEverySession() async throws {
         try await withTestbed(hosts: 3, minimumOutbound: 2) { lab in
-            #expect(await waitFor { await lab.fullMesh([1, 2, 3]) })
             let pingsBefore = await lab.metric(1, "meshnode_ping_rtt_seconds_count") ?? 0
             let disconnectsBefore = (1...3).map { lab.events($0, "peer.disconnected").count }
             for host in 1...3 { try await lab.inject(host, "loss", "5") }
@@ -92,13 +91,11 @@ struct FaultLabTests {
             let pingsAfter = await lab.metric(1, "meshnode_ping_rtt_seconds_count") ?? 0
             #expect(pingsAfter >= pingsBefore + 8, "pings measured: \(pingsBefore) -> \(pingsAfter)")
             for host in 1...3 { try await lab.heal(host) }
-            #expect(lab.allAlive)
         }
     }
 
     @Test func partitionLongerThanThePingTimeout_isPingTimeout_andHeals() async throws {
         try await withTestbed(hosts: 3, minimumOutbound: 2) { lab in
-            #expect(await waitFor { await lab.fullMesh([1, 2, 3]) })
             try await lab.inject(1, "partition", "3")
             // Both sides notice within interval + timeout (0.5 + 2 s), with slack.
             #expect(
@@ -112,13 +109,11 @@ struct FaultLabTests {
             let healed = ContinuousClock.now
             #expect(await waitFor(Self.healBound) { await lab.fullMesh([1, 2, 3]) }, "not healed")
             print("fault lab: partition healed in \(ContinuousClock.now - healed)")
-            #expect(lab.allAlive)
         }
     }
 
     @Test func partitionShorterThanThePingTimeout_keepsTheConnection() async throws {
         try await withTestbed(hosts: 3, minimumOutbound: 2) { lab in
-            #expect(await waitFor { await lab.fullMesh([1, 2, 3]) })
             let since: @Sendable () async -> Double? = {
                 guard let (_, body) = try? await http(lab.debug(1), "/api/p2p/debug"),
                     let json = try? jsonObject(body), let peers = json["connected_peers"] as? [[String: Any]]
@@ -135,7 +130,6 @@ struct FaultLabTests {
             #expect(lab.events(1, "peer.ping_timeout", peer: Testbed.ip(2)).isEmpty)
             #expect(lab.events(2, "peer.ping_timeout", peer: Testbed.ip(1)).isEmpty)
             #expect(await since() == before, "the session was replaced")
-            #expect(lab.allAlive)
         }
     }
 }
