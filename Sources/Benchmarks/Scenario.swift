@@ -16,7 +16,8 @@ enum Scenario: String, CaseIterable {
             return try await BroadcastScenario.run(
                 BenchOptions(arguments, allowed: ["peers", "messages", "size", "window", "reactors"]))
         case .ping:
-            return try await PingScenario.run(BenchOptions(arguments, allowed: ["peers", "seconds", "interval"]))
+            return try await PingScenario.run(
+                BenchOptions(arguments, allowed: ["peers", "seconds", "interval", "reactors"]))
         case .churn:
             return try await ChurnScenario.run(
                 BenchOptions(arguments, allowed: ["nodes", "restart-every", "duration", "tick"]))

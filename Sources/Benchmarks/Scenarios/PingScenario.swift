@@ -8,8 +8,12 @@ enum PingScenario {
         let peers = try options.int("peers", 100)
         let seconds = try options.double("seconds", 3)
         let interval = try options.double("interval", 0.05)
+        let reactors = try options.int("reactors", 1)
+        // With --reactors 2 the spokes answer from a second reactor thread, as remote peers
+        // would: the hub's figures then leave out the queueing behind 100 other nodes' work.
+        let second = reactors > 1 ? try Reactor(name: "bench-reactor-2") : Reactor.shared
         let configurations = StarTopology.configurations(peers: peers, block: 23, pingInterval: interval)
-        return try await BenchNodes.run(configurations) { nodes in
+        return try await BenchNodes.run(configurations, reactor: { $0 == 0 ? .shared : second }) { nodes in
             try await StarTopology.waitForStar(nodes)
             let hub = nodes[0]
             await hub.manager.startRecordingRTT()
@@ -33,6 +37,7 @@ enum PingScenario {
             var report = BenchReport("ping")
             report.set("peers", peers)
             report.set("interval_s", interval)
+            report.set("reactors", reactors)
             report.set("idle_samples", idle.count)
             report.set("idle_p50_us", percentile(idle, 0.5) * 1e6)
             report.set("idle_p99_us", percentile(idle, 0.99) * 1e6)
