@@ -24,7 +24,9 @@ import Testing
         try await withChildProcesses {
             let (dirA, dirB) = (BinaryTests.temporaryDirectory(), BinaryTests.temporaryDirectory())
             defer { for dir in [dirA, dirB] { try? FileManager.default.removeItem(atPath: dir) } }
-            let liveness = ["--ping-interval", "0.3", "--ping-timeout", "1", "--handshake-timeout", "1"]
+            // Pings often enough to be seen within a scenario, a timeout loose enough for
+            // sanitizer builds on a loaded 2-core machine; the handshake deadline stays short.
+            let liveness = ["--ping-interval", "0.5", "--ping-timeout", "3", "--handshake-timeout", "1"]
             let target = try NodeProcess(
                 [
                     "run", "--listen", "127.0.44.1:7071", "--debug-listen", "127.0.44.1:7070", "--lan", "--tick", "0.2",
