@@ -169,11 +169,15 @@ def run(scenario: str, session: Session, seconds: float) -> dict:
         session.pump(seconds, session.answer_pings)
     elif scenario == "unsolicited-pongs":
         # Pongs that answer nothing, ten a second, while real pings are answered: they are
-        # ignored, and the session must stay up for the whole run.
+        # ignored, and the session must stay up. Plays for a second after the handshake and
+        # until it has answered a ping (a slow node may take a while), or until the deadline.
         if session.handshake_fully():
+            started = time.monotonic()
             while time.monotonic() < session.deadline and session.closed_after is None:
                 session.send(pong(random.getrandbits(64)))
                 session.pump(0.1, session.answer_pings)
+                if "ping" in session.received and time.monotonic() - started >= 1.0:
+                    break
     elif scenario == "peer-list-flood":
         # Answers the node's GetPeers with a full PeerList, then keeps sending full ones
         # nobody asked for: the node must keep the first and close on the next.

@@ -60,7 +60,8 @@ import Testing
                             "/usr/bin/env",
                             [
                                 "python3", script, "--target", "127.0.44.1:7071", "--source",
-                                "127.0.44.\(10 + index)", "--scenario", expectation.scenario, "--seconds", "2",
+                                "127.0.44.\(10 + index)", "--scenario", expectation.scenario, "--seconds",
+                                expectation.scenario == "unsolicited-pongs" ? "15" : "2",
                             ])
                         let line = output.split(separator: "\n").last.map(String.init)
                         return (expectation.scenario, line ?? "{\"error\": \"no output\", \"stderr\": \"\(errors)\"}")
