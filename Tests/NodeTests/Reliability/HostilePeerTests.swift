@@ -60,8 +60,9 @@ import Testing
                             "/usr/bin/env",
                             [
                                 "python3", script, "--target", "127.0.44.1:7071", "--source",
-                                "127.0.44.\(10 + index)", "--scenario", expectation.scenario, "--seconds",
-                                expectation.scenario == "unsolicited-pongs" ? "15" : "2",
+                                // An upper bound only: each scenario ends when the node closes
+                                // (the pong one once it has answered a ping).
+                                "127.0.44.\(10 + index)", "--scenario", expectation.scenario, "--seconds", "15",
                             ])
                         let line = output.split(separator: "\n").last.map(String.init)
                         return (expectation.scenario, line ?? "{\"error\": \"no output\", \"stderr\": \"\(errors)\"}")
@@ -83,8 +84,9 @@ import Testing
                     #expect(result["closed_by_node"] as? Bool == true, "\(expectation.scenario): \(result)")
                     #expect(logged.contains(reason), "\(expectation.scenario): logged \(logged), peer saw \(result)")
                     if reason == "handshake_timeout" {
-                        // Ended at our deadline (1 s), whatever the peer does meanwhile.
-                        #expect((result["closed_after_s"] as? Double ?? 99) < 2.5, "\(expectation.scenario): \(result)")
+                        // Ended at our deadline (1 s, with room for a slow sanitizer build), whatever
+                        // the peer does meanwhile: slow-bytes would trickle on for 71 s.
+                        #expect((result["closed_after_s"] as? Double ?? 99) < 4, "\(expectation.scenario): \(result)")
                     } else {
                         #expect(result["disconnect_reason"] as? String == reason, "\(expectation.scenario): \(result)")
                     }
