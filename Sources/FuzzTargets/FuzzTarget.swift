@@ -69,12 +69,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         var ends = 0
         for frame in frames {
             let wasFinished = state.isFinished
-            let action: HandshakeState.Action
-            if let message = try? Message.decode(frame.body) {
-                action = state.receive(message)
-            } else {
-                action = state.receiveUndecodable()
-            }
+            let action = state.receive(frameBody: frame.body)
             precondition(!wasFinished || action == .ignore, "input after the end changed something")
             switch action {
             case .learn:

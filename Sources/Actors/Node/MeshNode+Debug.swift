@@ -92,13 +92,9 @@ extension MeshNode: DebugDataSource {
         let directory = configuration.resolvedDataDirectory
         await withTaskGroup(of: Void.self) { group in
             group.addTask(executorPreference: globalConcurrentExecutor) {
-                var failure: SyscallError?
-                do throws(SyscallError) {
-                    try PublicReports().write(snapshot, dataDirectory: directory)
-                } catch {
-                    failure = error
+                self.write(.reports) { () throws(SyscallError) in
+                    _ = try PublicReports().write(snapshot, dataDirectory: directory)
                 }
-                self.noteWrite(.reports, error: failure)
             }
         }
     }

@@ -173,18 +173,19 @@ extension MeshNode {
     func saveBook() async {
         guard let store else { return }
         let book = await manager.book
+        write(.peerBook) { () throws(SyscallError) in try store.save(book) }
+    }
+
+    /// Runs one write of the node's files (blocking I/O: off the reactor), counts a failure,
+    /// and logs a change between failing and fine.
+    func write(_ file: FileWriteHealth.File, _ body: () throws(SyscallError) -> Void) {
         var failure: SyscallError?
         do {
-            try store.save(book)
+            try body()
         } catch {
             failure = error
         }
-        noteWrite(.peerBook, error: failure)
-    }
-
-    /// Counts a write of one of the node's files and logs a change between failing and fine.
-    func noteWrite(_ file: FileWriteHealth.File, error: SyscallError?) {
-        if let (level, event, fields) = fileWrites.withLock({ $0.record(file, error: error) }) {
+        if let (level, event, fields) = fileWrites.withLock({ $0.record(file, error: failure) }) {
             logger.log(level, event, fields)
         }
     }

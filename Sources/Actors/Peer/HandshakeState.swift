@@ -86,6 +86,12 @@ public struct HandshakeState: Sendable {
         }
     }
 
+    /// A frame arrived: its message, or a violation if the body is no message.
+    public mutating func receive(frameBody body: ArraySlice<UInt8>) -> Action {
+        guard let message = try? Message.decode(body) else { return receiveUndecodable() }
+        return receive(message)
+    }
+
     /// A frame arrived whose body is no message.
     public mutating func receiveUndecodable() -> Action {
         guard !isFinished else { return .ignore }

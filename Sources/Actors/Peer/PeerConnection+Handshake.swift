@@ -32,13 +32,7 @@ extension PeerConnection {
                 guard let frame = try await reader.next(isolation: self) else {
                     throw ConnectionError.frame(.truncated(have: 0, need: Frame.headerSize))
                 }
-                let action: HandshakeState.Action
-                if let message = try? Message.decode(frame.body) {
-                    action = state.receive(message)
-                } else {
-                    action = state.receiveUndecodable()
-                }
-                switch action {
+                switch state.receive(frameBody: frame.body) {
                 case .learn(let addresses): await context.manager.learned(addresses, from: ip)
                 case .acknowledge(let theirs):
                     remote = theirs

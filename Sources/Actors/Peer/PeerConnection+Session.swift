@@ -18,15 +18,11 @@ extension PeerConnection {
             }
         } catch {
             ending = Self.reason(for: error)
-            if ending == .protocolViolation {
-                // A bad frame: tell the peer, and let the Disconnect leave (the linger bounds it).
-                close(reason: ending)
-                try? await connection.flush()
-            }
+            // A bad frame: tell the peer why.
+            if ending == .protocolViolation { close(reason: ending) }
         }
         stopLiveness()
-        cancelLinger()
-        onConnection { $0.close() }
+        await closeAfterDisconnect()
         return closeReason ?? remoteReason.map { _ in .remoteClosed } ?? ending
     }
 

@@ -102,8 +102,12 @@ public actor PeerConnection {
     func drain() async {
         var reader = self.reader.take() ?? connection.frames.makeAsyncIterator()
         while (try? await reader.next(isolation: self)) ?? nil != nil {}
-        // Reading fails at once after a bad frame: let the Disconnect leave first (the linger
-        // timer bounds the wait).
+        await closeAfterDisconnect()
+    }
+
+    /// Closes for good. A Disconnect `close(reason:)` queued leaves first: reading can end at
+    /// once (a bad frame) while it is still buffered. The linger timer bounds the wait.
+    func closeAfterDisconnect() async {
         if lingerTimer != nil { try? await connection.flush() }
         cancelLinger()
         onConnection { $0.close() }

@@ -5,7 +5,7 @@ extension Posix {
     /// the old content or the new, never a torn file: write a temporary file beside it,
     /// fsync it, rename it over the target, fsync the directory.
     public static func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(SyscallError) {
-        let temporary = path + ".tmp.\(getpid())"
+        let temporary = temporaryPath(for: path, writer: getpid())
         let fd = try retrying("open(\(temporary))") {
             Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
@@ -53,13 +53,22 @@ extension Posix {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            let parts = name.split(separator: ".")
-            guard parts.count >= 3, parts[parts.count - 2] == "tmp", let pid = pid_t(parts[parts.count - 1]),
-                pid > 0, kill(pid, 0) != 0 && errno == ESRCH
-            else { continue }
+            guard let pid = temporaryWriter(of: name), pid > 0, kill(pid, 0) != 0 && errno == ESRCH else { continue }
             if unlink(directory + "/" + name) == 0 { removed.append(name) }
         }
         return removed
+    }
+
+    /// Where `writeFileAtomically` writes before the rename: `PATH.tmp.PID`.
+    static func temporaryPath(for path: String, writer pid: pid_t) -> String {
+        path + ".tmp.\(pid)"
+    }
+
+    /// The writer's PID if `name` is such a temporary file's name.
+    static func temporaryWriter(of name: String) -> pid_t? {
+        let parts = name.split(separator: ".")
+        guard parts.count >= 3, parts[parts.count - 2] == "tmp" else { return nil }
+        return pid_t(parts[parts.count - 1])
     }
 
     /// The whole content of a file, or `nil` if it does not exist.

@@ -71,16 +71,15 @@ struct FaultLabTests {
                         $0["reason"] as? String == "connection_reset"
                     }
                 }, "host 2 did not see connection_reset")
-            try await lab.heal(1)
-            let healed = ContinuousClock.now
-            #expect(await waitFor(Self.healBound) { await lab.fullMesh([1, 2, 3]) }, "not healed")
-            print("fault lab: reset healed in \(ContinuousClock.now - healed)")
+            #expect(
+                try await lab.healAndWaitForMesh(1, members: [1, 2, 3], within: Self.healBound, label: "reset"),
+                "not healed")
         }
     }
 
     @Test func lossAndABandwidthCap_keepEverySession() async throws {
         try await withTestbed(hosts: 3, minimumOutbound: 2) { lab in
-            let pingsBefore = await lab.metric(1, "meshnode_ping_rtt_seconds_count") ?? 0
+            let pingsBefore = await metricSample(lab.debug(1), "meshnode_ping_rtt_seconds_count") ?? 0
             let disconnectsBefore = (1...3).map { lab.events($0, "peer.disconnected").count }
             for host in 1...3 { try await lab.inject(host, "loss", "5") }
             try await lab.inject(1, "bandwidth", "256kbit")
@@ -88,7 +87,7 @@ struct FaultLabTests {
             // TCP retransmits what was lost; pings keep being answered within the timeout.
             #expect((1...3).map { lab.events($0, "peer.disconnected").count } == disconnectsBefore)
             #expect(await lab.fullMesh([1, 2, 3]))
-            let pingsAfter = await lab.metric(1, "meshnode_ping_rtt_seconds_count") ?? 0
+            let pingsAfter = await metricSample(lab.debug(1), "meshnode_ping_rtt_seconds_count") ?? 0
             #expect(pingsAfter >= pingsBefore + 8, "pings measured: \(pingsBefore) -> \(pingsAfter)")
             for host in 1...3 { try await lab.heal(host) }
         }
@@ -105,22 +104,15 @@ struct FaultLabTests {
                 }, "no ping_timeout on both sides")
             // Host 2 reaches both sides all along.
             #expect(await lab.peers(of: 2) == [Testbed.ip(1), Testbed.ip(3)])
-            try await lab.heal(1)
-            let healed = ContinuousClock.now
-            #expect(await waitFor(Self.healBound) { await lab.fullMesh([1, 2, 3]) }, "not healed")
-            print("fault lab: partition healed in \(ContinuousClock.now - healed)")
+            #expect(
+                try await lab.healAndWaitForMesh(1, members: [1, 2, 3], within: Self.healBound, label: "partition"),
+                "not healed")
         }
     }
 
     @Test func partitionShorterThanThePingTimeout_keepsTheConnection() async throws {
         try await withTestbed(hosts: 3, minimumOutbound: 2) { lab in
-            let since: @Sendable () async -> Double? = {
-                guard let (_, body) = try? await http(lab.debug(1), "/api/p2p/debug"),
-                    let json = try? jsonObject(body), let peers = json["connected_peers"] as? [[String: Any]]
-                else { return nil }
-                return peers.first { $0["ip"] as? String == Testbed.ip(2) }?["connected_since_unix"] as? Double
-            }
-            let before = await since()
+            let before = await connectedSince(lab.debug(1), peer: Testbed.ip(2))
             #expect(before != nil)
             try await lab.inject(1, "partition", "2")
             try await Task.sleep(for: .milliseconds(800))
@@ -129,7 +121,7 @@ struct FaultLabTests {
             try await Task.sleep(for: .milliseconds(2_500))
             #expect(lab.events(1, "peer.ping_timeout", peer: Testbed.ip(2)).isEmpty)
             #expect(lab.events(2, "peer.ping_timeout", peer: Testbed.ip(1)).isEmpty)
-            #expect(await since() == before, "the session was replaced")
+            #expect(await connectedSince(lab.debug(1), peer: Testbed.ip(2)) == before, "the session was replaced")
         }
     }
 }

@@ -94,12 +94,7 @@ struct Testbed {
     /// The JSON log events of host `host` named `event` (about `peer`, if given).
     func events(_ host: Int, _ event: String, peer: String? = nil) -> [[String: Any]] {
         let text = (try? String(contentsOfFile: "\(directory)/h\(host).log", encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap {
-            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
-        }.filter { entry in
-            entry["event"] as? String == event
-                && (peer.map { (entry["peer"] as? String)?.hasPrefix($0) == true } ?? true)
-        }
+        return logEvents(in: text, named: event, peer: peer)
     }
 
     /// True if every node process still runs.
@@ -119,10 +114,15 @@ struct Testbed {
         return (json["connected"] as? Bool ?? false, json["reason"] as? String)
     }
 
-    /// A counter or gauge from host `host`'s /metrics (the first sample whose line starts so).
-    func metric(_ host: Int, _ prefix: String) async -> Double? {
-        guard let (_, body) = try? await http(debug(host), "/metrics") else { return nil }
-        return String(decoding: body, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(prefix + " ") }
-            .flatMap { Double($0.split(separator: " ").last ?? "") }
+    /// Heals `host`, waits (up to `bound`) for the full mesh of `members`, and prints how long
+    /// it took; false if it did not come back.
+    func healAndWaitForMesh(_ host: Int, members: [Int], within bound: Duration, label: String) async throws
+        -> Bool
+    {
+        try await heal(host)
+        let healed = ContinuousClock.now
+        let whole = await waitFor(bound) { await fullMesh(members) }
+        print("fault lab: \(label) healed in \(ContinuousClock.now - healed)")
+        return whole
     }
 }

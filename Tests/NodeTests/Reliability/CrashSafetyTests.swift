@@ -10,20 +10,9 @@ import Testing
 @Suite(.serialized, .enabled(if: NodeProcess.binary != nil)) struct CrashSafetyTests {
     static let records = 1_000
 
-    /// A book of `records` loopback peers (never dialed: the nodes run without `--lan`).
-    static func largeBook() -> [UInt8] {
-        var book = PeerBook()
-        for index in 0..<records {
-            let address = SocketAddress(
-                ip: .v4(0x7F80_0000 | UInt32(index)), port: UInt16(7_000 + index % 1_000))
-            book.add(address, source: .seed, now: 1_700_000_000 + Double(index))
-        }
-        return PeerBookStore.encode(book)
-    }
-
     @Test func killNineDuringPeerBookWrites_neverLeavesATornFile() async throws {
         try await withChildProcesses {
-            let initial = Self.largeBook()
+            let initial = encodedLoopbackBook(count: Self.records)  // never dialed: no --lan
             let workers = 4
             let killsPerWorker = 50
             let directories = (0..<workers).map { _ in BinaryTests.temporaryDirectory() }
@@ -42,7 +31,8 @@ import Testing
                                 "--tick", "0.01", "--data-dir", dir,
                             ])
                             if kill.isMultiple(of: 2) {
-                                let temporary = dir + "/peers.json.tmp.\(node.process.processIdentifier)"
+                                let temporary = Posix.temporaryPath(
+                                    for: dir + "/peers.json", writer: node.process.processIdentifier)
                                 let deadline = ContinuousClock.now + .seconds(3)
                                 while access(temporary, F_OK) != 0 && ContinuousClock.now < deadline {
                                     try await Task.sleep(for: .microseconds(200))

@@ -20,20 +20,9 @@ import Testing
 
     static let strace = "/usr/bin/strace"
 
-    static func smallBook() -> [UInt8] {
-        var book = PeerBook()
-        for index in 0..<100 {
-            book.add(SocketAddress(ip: .v4(0x7F81_0000 | UInt32(index)), port: 7071), source: .seed, now: 1.7e9)
-        }
-        return PeerBookStore.encode(book)
-    }
-
     /// Metric `meshnode_file_write_failures_total{file="FILE"}` from the debug endpoint.
     static func writeFailures(_ debug: SocketAddress, file: String) async -> Int? {
-        guard let (_, body) = try? await http(debug, "/metrics") else { return nil }
-        let prefix = "meshnode_file_write_failures_total{file=\"\(file)\"} "
-        return String(decoding: body, as: UTF8.self).split(separator: "\n")
-            .first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) }
+        await metricSample(debug, "meshnode_file_write_failures_total{file=\"\(file)\"}").map { Int($0) }
     }
 
     @Test(.enabled(if: DiskFaultTests.canMountTmpfs, "needs root to mount a small tmpfs"))
@@ -47,7 +36,7 @@ import Testing
                 umount2(dir, Int32(MNT_DETACH))
                 for path in [dir, peerDir] { try? FileManager.default.removeItem(atPath: path) }
             }
-            let original = Self.smallBook()
+            let original = encodedLoopbackBook(count: 100)
             try Posix.writeFileAtomically(dir + "/peers.json", original)
             try Posix.makeDirectories(dir + "/public")
             // Fill every remaining block.
@@ -94,7 +83,7 @@ import Testing
             let dir = BinaryTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             try Posix.makeDirectories(dir)
-            let original = Self.smallBook()
+            let original = encodedLoopbackBook(count: 100)
             try Posix.writeFileAtomically(dir + "/peers.json", original)
             // Every fsync of the node fails with EIO, as on a dying disk.
             let node = try NodeProcess(

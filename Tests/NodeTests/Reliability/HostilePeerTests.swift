@@ -41,12 +41,7 @@ import Testing
                     "--data-dir", dirB, "--peer", "127.0.44.1:7071",
                 ] + liveness)
             defer { honest.stop() }
-            let honestSince: @Sendable () async -> Double? = {
-                guard let (_, body) = try? await http(debug, "/api/p2p/debug"), let json = try? jsonObject(body),
-                    let peers = json["connected_peers"] as? [[String: Any]]
-                else { return nil }
-                return peers.first { $0["ip"] as? String == "127.0.44.2" }?["connected_since_unix"] as? Double
-            }
+            let honestSince: @Sendable () async -> Double? = { await connectedSince(debug, peer: "127.0.44.2") }
             #expect(await waitFor { await honestSince() != nil }, "log: \(target.log)")
             let since = await honestSince()
             let residentBefore = target.residentKiB

@@ -3,19 +3,9 @@ import Foundation
 @testable import Wire
 
 extension NodeProcess {
-    /// The node's log as JSON objects, one per line (lines that are not JSON are skipped).
-    var logEvents: [[String: Any]] {
-        log.split(separator: "\n").compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
-        }
-    }
-
     /// The log events named `event` about `peer` (an IP or HOST:PORT prefix).
     func events(_ event: String, peer: String? = nil) -> [[String: Any]] {
-        logEvents.filter { entry in
-            entry["event"] as? String == event
-                && (peer.map { (entry["peer"] as? String)?.hasPrefix($0) == true } ?? true)
-        }
+        logEvents(in: log, named: event, peer: peer)
     }
 
     /// Resident memory now, KiB (from /proc; 0 once the process is gone).

@@ -1,0 +1,12 @@
+@testable import Actors
+@testable import Wire
+
+/// A peer-book file of `count` seed records at 127.128.0.0 + i, port 7071: loopback, so a
+/// test node dials them only with `--lan`, and then nothing off this machine.
+func encodedLoopbackBook(count: Int) -> [UInt8] {
+    var book = PeerBook()
+    for index in 0..<count {
+        book.add(SocketAddress(ip: .v4(0x7F80_0000 | UInt32(index)), port: 7071), source: .seed, now: 1.7e9)
+    }
+    return PeerBookStore.encode(book)
+}
