@@ -40,45 +40,51 @@ enum BroadcastScenario {
     {
         let log = ReceiptLog(sampleEvery: max(1, spokes.count * messages / 200_000))
         let expected = spokes.count * messages
-        return await withTaskGroup(of: Void.self) { group in
+        return await withTaskGroup(of: [Double].self) { group in
             for spoke in spokes {
                 group.addTask(executorPreference: spoke.reactor) {
-                    var count = 0
-                    var pending = 0
-                    var batch: [Double] = []
-                    for await (_, payload) in spoke.payloads {
-                        count += 1
-                        pending += 1
-                        if count % log.sampleEvery == 0 {
-                            batch.append(Double(Reactor.now() &- sendTime(of: payload)) / 1e9)
+                    await ReactorBound.run(on: spoke.reactor) { _ in
+                        var count = 0
+                        var pending = 0
+                        var latencies: [Double] = []
+                        for await (_, payload) in spoke.payloads {
+                            count += 1
+                            pending += 1
+                            if count % log.sampleEvery == 0 {
+                                latencies.append(Double(Reactor.now() &- sendTime(of: payload)) / 1e9)
+                            }
+                            if pending == 32 || count == messages {
+                                log.record(pending)
+                                pending = 0
+                            }
+                            if count == messages { break }
                         }
-                        if pending == 32 || count == messages {
-                            await log.record(pending, latencies: batch)
-                            pending = 0
-                            batch = []
-                        }
-                        if count == messages { break }
+                        return latencies
                     }
                 }
             }
             let start = now()
             // At most `window` messages in flight: the latency figures then measure the path
-            // (send, flush, read, decode, deliver), not a queue the sender built up.
-            for index in 0..<messages {
-                await hub.broadcast(timedPayload(size: size))
-                if index % 32 == 31 {
-                    // Let the reactor flush and the spokes read: a timer yields the whole loop pass.
-                    try? await hub.reactor.sleep(for: .zero)
-                    while (index + 1 - window) * spokes.count > (await log.received) {
+            // (send, flush, read, decode, deliver), not a queue the sender built up. The loop
+            // runs isolated to the hub's reactor, as the node's actors do.
+            await ReactorBound.run(on: hub.reactor) { _ in
+                for index in 0..<messages {
+                    await hub.broadcast(timedPayload(size: size))
+                    if index % 32 == 31 {
+                        // Let the reactor flush and the spokes read: a timer yields the whole loop pass.
                         try? await hub.reactor.sleep(for: .zero)
+                        while (index + 1 - window) * spokes.count > log.received {
+                            try? await hub.reactor.sleep(for: .zero)
+                        }
                     }
                 }
             }
-            _ = await BenchNodes.waitUntil(timeout: 60, interval: 0.01) { await log.received >= expected }
-            let seconds = await log.lastReceipt - start
-            let received = await log.received
-            let latencies = await log.latencies
+            _ = await BenchNodes.waitUntil(timeout: 60, interval: 0.01) { log.received >= expected }
+            let seconds = log.lastReceipt - start
+            let received = log.received
             group.cancelAll()
+            var latencies: [Double] = []
+            for await spokeLatencies in group { latencies += spokeLatencies }
             return (seconds, received, latencies)
         }
     }

@@ -1,4 +1,5 @@
 import Actors
+import Synchronization
 import Wire
 
 /// A hub and P spokes that each hold one connection, to the hub.
@@ -27,21 +28,25 @@ enum StarTopology {
     }
 }
 
-/// Counts payload receipts and send-to-receipt latencies across every spoke.
-actor ReceiptLog {
-    private(set) var received = 0
-    private(set) var latencies: [Double] = []
-    private(set) var lastReceipt = 0.0
+/// Counts payload receipts across every spoke. Atomics, not an actor: the spokes count from
+/// their own reactor threads, and a hop to an actor would cost the harness more than a
+/// delivery costs the node.
+final class ReceiptLog: Sendable {
+    private let receivedCount = Atomic<Int>(0)
+    private let lastReceiptNanoseconds = Atomic<UInt64>(0)
     let sampleEvery: Int
 
     init(sampleEvery: Int) {
         self.sampleEvery = sampleEvery
     }
 
-    func record(_ count: Int, latencies batch: [Double]) {
-        received += count
-        latencies.append(contentsOf: batch)
-        lastReceipt = now()
+    var received: Int { receivedCount.load(ordering: .acquiring) }
+    /// When the last receipt was recorded, in `now()` seconds (Reactor.now's clock).
+    var lastReceipt: Double { Double(lastReceiptNanoseconds.load(ordering: .relaxed)) / 1e9 }
+
+    func record(_ count: Int) {
+        lastReceiptNanoseconds.max(Reactor.now(), ordering: .relaxed)
+        receivedCount.add(count, ordering: .releasing)
     }
 }
 
