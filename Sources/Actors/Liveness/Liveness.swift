@@ -45,7 +45,16 @@ public struct Liveness: Sendable {
         guard outstanding == nil, now >= nextPingAt else { return .none }
         nonceCounter &+= 0x9E37_79B9_7F4A_7C15
         outstanding = (nonceCounter, now)
-        nextPingAt = now &+ interval
+        // The next ping keeps this connection's phase: one interval after the last *deadline*,
+        // not after the moment the timer got to run. Counting from `now` let every late pass
+        // (all the timers due during it fire together) merge peers' phases for good; 100 peers
+        // at a 50 ms interval ended up pinging in a few bursts of ~100.
+        nextPingAt &+= interval
+        if nextPingAt <= now {
+            // Overdue (a slow pong, a stalled loop): skip the missed slots, same phase.
+            let step = max(interval, 1)
+            nextPingAt &+= ((now &- nextPingAt) / step &+ 1) &* step
+        }
         return .sendPing(nonce: nonceCounter)
     }
 

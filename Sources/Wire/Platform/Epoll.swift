@@ -47,10 +47,11 @@ struct Epoll {
         _ = cshim_epoll_ctl(fd, EPOLL_CTL_DEL, target, 0, 0)
     }
 
-    /// Waits up to `timeoutMilliseconds` (-1: forever) and calls `body(token, events)` per event.
-    func wait(into buffer: borrowing EventBuffer, timeoutMilliseconds: Int32, _ body: (UInt64, UInt32) -> Void) {
+    /// Waits up to `timeoutNanoseconds` (-1: forever, 0: only polls) and calls
+    /// `body(token, events)` per event.
+    func wait(into buffer: borrowing EventBuffer, timeoutNanoseconds: Int64, _ body: (UInt64, UInt32) -> Void) {
         let buffer = buffer.events
-        let count = epoll_wait(fd, buffer.baseAddress, Int32(buffer.count), timeoutMilliseconds)
+        let count = cshim_epoll_wait_ns(fd, buffer.baseAddress!, Int32(buffer.count), timeoutNanoseconds)
         guard count > 0 else { return }  // EINTR: the loop simply comes round again
         for index in 0..<Int(count) {
             withUnsafePointer(to: &buffer[index]) { event in

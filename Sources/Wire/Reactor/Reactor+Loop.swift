@@ -19,7 +19,7 @@ extension Reactor {
                 inbox.withLock { $0.exited = true }
                 return
             }
-            var timeout = localWork.isEmpty && flushQueue.isEmpty ? millisecondsToNextTimer() : 0
+            var timeout = localWork.isEmpty && flushQueue.isEmpty ? nanosecondsToNextTimer() : 0
             if timeout != 0 {
                 let maySleep = inbox.withLock { inbox -> Bool in
                     guard inbox.work.isEmpty && !inbox.exitRequested && !inbox.shutdownRequested else { return false }
@@ -28,7 +28,7 @@ extension Reactor {
                 }
                 if !maySleep { timeout = 0 }
             }
-            epoll.wait(into: events, timeoutMilliseconds: timeout) { token, mask in
+            epoll.wait(into: events, timeoutNanoseconds: timeout) { token, mask in
                 dispatch(token: token, events: mask)
             }
             if timeout != 0 { inbox.withLock { $0.sleeping = false } }

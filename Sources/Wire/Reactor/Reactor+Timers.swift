@@ -50,13 +50,13 @@ extension Reactor {
         }
     }
 
-    func millisecondsToNextTimer() -> Int32 {
+    /// How long the loop may sleep before the earliest timer is due (-1: no timer).
+    func nanosecondsToNextTimer() -> Int64 {
         while let top = timerHeap.earliest, timerActions[top.id] == nil { _ = timerHeap.popEarliest() }
         guard let top = timerHeap.earliest else { return -1 }
         let now = Reactor.now()
         guard top.deadline > now else { return 0 }
-        let milliseconds = (top.deadline - now + 999_999) / 1_000_000
-        return Int32(clamping: milliseconds)
+        return Int64(clamping: top.deadline - now)
     }
 
     /// Runs the timers due now. Timers scheduled by these actions wait for the next pass,

@@ -52,3 +52,35 @@ extension LivenessTests {
         if case .sendPing = liveness.poll(now: 50 * ms) {} else { Issue.record("expected the next ping") }
     }
 }
+
+extension LivenessTests {
+    /// Pings keep their phase: a timer that ran late does not move every later ping.
+    /// (Counting from the firing moment merged 100 peers' pings into a few bursts.)
+    @Test func lateTimer_keepsThePhase() {
+        var liveness = Liveness(interval: .milliseconds(100), timeout: .seconds(1), now: 0, firstPingAfter: .milliseconds(70))
+        guard case .sendPing(let first) = liveness.poll(now: 95 * ms) else {  // due at 70, ran 25 ms late
+            Issue.record("expected a ping")
+            return
+        }
+        #expect(liveness.pongReceived(nonce: first, now: 96 * ms) == 1 * ms)
+        #expect(liveness.nextDeadline == 170 * ms)  // 70 + 100, not 95 + 100
+        guard case .sendPing(let second) = liveness.poll(now: 171 * ms) else {
+            Issue.record("expected a ping")
+            return
+        }
+        #expect(liveness.pongReceived(nonce: second, now: 172 * ms) == 1 * ms)
+        #expect(liveness.nextDeadline == 270 * ms)
+    }
+
+    /// A loop stalled for several intervals sends one ping, then resumes on the old phase.
+    @Test func stalledLoop_skipsMissedSlots_onTheSamePhase() {
+        var liveness = Liveness(interval: .milliseconds(100), timeout: .seconds(1), now: 0, firstPingAfter: .milliseconds(70))
+        guard case .sendPing(let nonce) = liveness.poll(now: 455 * ms) else {  // 70, 170, 270, 370 missed
+            Issue.record("expected a ping")
+            return
+        }
+        #expect(liveness.pongReceived(nonce: nonce, now: 456 * ms) == 1 * ms)
+        #expect(liveness.nextDeadline == 470 * ms)
+        #expect(liveness.poll(now: 469 * ms) == .none)
+    }
+}

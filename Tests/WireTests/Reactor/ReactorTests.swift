@@ -80,6 +80,34 @@ extension IOSuite {
             }
         }
 
+        /// The loop sleeps until a timer's deadline to the nanosecond (epoll_pwait2), not to the
+        /// next whole millisecond: with millisecond rounding, timers due within the same
+        /// millisecond all fired together, and 100 peers' pings queued behind one another.
+        @Test func timeToNextTimer_isNotRoundedToMilliseconds() async throws {
+            try await withTestReactor { reactor in
+                let wait = await withCheckedContinuation { (continuation: CheckedContinuation<Int64, Never>) in
+                    reactor.execute {
+                        let timer = reactor.scheduleTimer(after: .microseconds(2_500)) { _ in }
+                        continuation.resume(returning: reactor.nanosecondsToNextTimer())
+                        reactor.cancelTimer(timer)
+                    }
+                }
+                #expect(wait > 1_500_000)
+                #expect(wait <= 2_500_000)  // rounded up to milliseconds it would be 3,000,000
+            }
+        }
+
+        @Test func epollWait_neverReturnsBeforeItsTimeout() throws {
+            let epoll = try Epoll()
+            defer { epoll.close() }
+            let events = Epoll.EventBuffer(capacity: 4)
+            for timeout: Int64 in [300_000, 1_500_000] {
+                let start = Reactor.now()
+                epoll.wait(into: events, timeoutNanoseconds: timeout) { _, _ in Issue.record("no event expected") }
+                #expect(Int64(Reactor.now() - start) >= timeout)
+            }
+        }
+
         @Test func sleep_waitsAtLeastItsDuration() async throws {
             try await withTestReactor { reactor in
                 let start = ContinuousClock.now
