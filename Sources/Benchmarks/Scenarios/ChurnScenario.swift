@@ -1,4 +1,5 @@
 import Actors
+import Synchronization
 import Wire
 
 /// `churn --nodes N --restart-every S --duration D`: nodes stopped and restarted at random;
@@ -20,7 +21,7 @@ enum ChurnScenario {
         let socketsBefore = ProcessStats.sockets
         let connectionsBefore = Connection.liveCount
         let rssStart = ProcessStats.rssKiB
-        var reconnects: [Double] = []
+        let reconnects = ReconnectLog()
         var leakedTasks = 0
         var restarts = 0
         var rssSettled = 0.0
@@ -38,28 +39,35 @@ enum ChurnScenario {
             rssSettled = ProcessStats.rssKiB
             var generator = SystemRandomNumberGenerator()
             let end = now() + duration
-            var pending: [(index: Int, node: MeshNode, restartedAt: Double)] = []
+            var restartedAt: [Double?] = Array(repeating: nil, count: count)
             while now() < end {
                 let index = Int.random(in: 0..<count, using: &generator)
-                if let node = nodes[index], !pending.contains(where: { $0.index == index }) {
+                let comingBack = restartedAt[index].map { !reconnects.isBack(index, since: $0) } ?? false
+                if let node = nodes[index], !comingBack {
                     await node.shutdown()
                     leakedTasks += node.activeSessionTasks
                     let replacement = try MeshNode(
                         configuration: configurations[index], logger: .silent, persist: false)
                     nodes[index] = replacement
                     group.addTask { await replacement.run() }
-                    pending.append((index, replacement, now()))
+                    let start = now()
+                    restartedAt[index] = start
                     restarts += 1
+                    // A watcher per restart, polling every 5 ms: the figure is not rounded up to
+                    // the restart period.
+                    group.addTask {
+                        let seconds = await BenchNodes.waitUntil(timeout: 10 * tick, interval: 0.005) {
+                            await replacement.manager.sessions.count >= target
+                        }
+                        if seconds != nil { reconnects.record(index, at: start, after: now() - start) }
+                    }
                 }
                 try await Task.sleep(for: .nanoseconds(Int64(every * 1e9)))
-                await collectReconnected(&pending, into: &reconnects, target: target)
                 if restarts % 25 == 0 { progress("churn: \(restarts) restarts, \(reconnects.count) reconnected") }
             }
-            // Settle: the last restarted nodes get time to reconnect.
-            _ = await BenchNodes.waitUntil(timeout: 10 * tick) {
-                await collectReconnected(&pending, into: &reconnects, target: target)
-                return pending.isEmpty
-            }
+            // Settle: the last restarted nodes get time to reconnect (each watcher gives up
+            // after 10 ticks).
+            _ = await BenchNodes.waitUntil(timeout: 10 * tick) { reconnects.count == restarts }
             await BenchNodes.shutdown(nodes.compactMap { $0 })
             for case let node? in nodes { leakedTasks += node.activeSessionTasks }
             try await group.waitForAll()
@@ -69,10 +77,11 @@ enum ChurnScenario {
         var report = BenchReport("churn")
         report.set("nodes", count)
         report.set("restarts", restarts)
-        report.set("reconnected", reconnects.count)
-        report.set("reconnect_p50_s", percentile(reconnects, 0.5))
-        report.set("reconnect_p99_s", percentile(reconnects, 0.99))
-        report.set("reconnect_p99_ticks", percentile(reconnects, 0.99) / tick)
+        let seconds = reconnects.seconds
+        report.set("reconnected", seconds.count)
+        report.set("reconnect_p50_s", percentile(seconds, 0.5))
+        report.set("reconnect_p99_s", percentile(seconds, 0.99))
+        report.set("reconnect_p99_ticks", percentile(seconds, 0.99) / tick)
         report.set("fds_leaked", max(0, ProcessStats.sockets - socketsBefore))
         report.set("connections_leaked", max(0, Connection.liveCount - connectionsBefore))
         report.set("tasks_leaked", leakedTasks)
@@ -81,19 +90,24 @@ enum ChurnScenario {
         return report
     }
 
-    /// Moves restarted nodes that are back at `target` out of `pending`, noting how long it took.
-    static func collectReconnected(
-        _ pending: inout [(index: Int, node: MeshNode, restartedAt: Double)], into reconnects: inout [Double],
-        target: Int
-    ) async {
-        var still: [(index: Int, node: MeshNode, restartedAt: Double)] = []
-        for entry in pending {
-            if await entry.node.manager.sessions.count >= target {
-                reconnects.append(now() - entry.restartedAt)
-            } else {
-                still.append(entry)
-            }
+}
+
+/// How long each restarted node took to be back at its target; written by the watchers.
+final class ReconnectLog: Sendable {
+    private let state = Mutex<(seconds: [Double], back: [Int: Double])>(([], [:]))
+
+    func record(_ index: Int, at restartedAt: Double, after seconds: Double) {
+        state.withLock {
+            $0.seconds.append(seconds)
+            $0.back[index] = restartedAt
         }
-        pending = still
     }
+
+    /// Whether node `index`, restarted at `restartedAt`, is back (a node is restarted again only then).
+    func isBack(_ index: Int, since restartedAt: Double) -> Bool {
+        state.withLock { $0.back[index] == restartedAt }
+    }
+
+    var count: Int { state.withLock { $0.seconds.count } }
+    var seconds: [Double] { state.withLock { $0.seconds } }
 }
