@@ -56,7 +56,13 @@ enum ChurnScenario {
                     // A watcher per restart, polling every 5 ms: the figure is not rounded up to
                     // the restart period.
                     group.addTask {
-                        let seconds = await BenchNodes.waitUntil(timeout: 10 * tick, interval: 0.005) {
+                        // Past its first tick without its target: say why (its last cycle).
+                        if await BenchNodes.waitUntil(timeout: 1.1 * tick, interval: 0.005, {
+                            await replacement.manager.sessions.count >= target
+                        }) == nil {
+                            await reportStraggler(replacement, target: target)
+                        }
+                        let seconds = await BenchNodes.waitUntil(timeout: 9 * tick, interval: 0.005) {
                             await replacement.manager.sessions.count >= target
                         }
                         if seconds != nil { reconnects.record(index, at: start, after: now() - start) }
@@ -90,6 +96,15 @@ enum ChurnScenario {
         return report
     }
 
+
+    static func reportStraggler(_ node: MeshNode, target: Int) async {
+        let stats = await node.stats()
+        let reasons = stats.lastCycle?.reasons.map { "\($0.key)=\($0.value.count)\($0.value.samples)" }.sorted() ?? []
+        let failures = stats.dialFailures.suffix(3).map { "\($0.address) \($0.reason)" }
+        progress(
+            "churn: \(node.listenAddress) not back after a tick: sessions=\(stats.peers.count)/\(target) "
+                + "known=\(stats.knownPeers) cycle=\(reasons.joined(separator: ",")) failures=\(failures)")
+    }
 }
 
 /// How long each restarted node took to be back at its target; written by the watchers.
