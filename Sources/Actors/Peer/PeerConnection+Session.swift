@@ -52,7 +52,7 @@ extension PeerConnection {
     private func handle(_ message: Message) async throws {
         switch message {
         case .ping(let nonce):
-            try onConnection { try $0.send(.pong(nonce: nonce)) }
+            try send(.pong(nonce: nonce))
         case .pong(let nonce):
             if let rtt = liveness?.pongReceived(nonce: nonce, now: Reactor.now()) {
                 // The timer was waiting for the pong's deadline: move it to the next ping.
@@ -63,7 +63,7 @@ extension PeerConnection {
             }
         case .getPeers:
             let addresses = await context.manager.addressesToShare(excluding: ip)
-            try onConnection { try $0.send(.peerList(addresses)) }
+            try send(.peerList(addresses))
         case .peerList(let addresses):
             // Only answers are taken: a peer pushing address lists nobody asked for (a flood,
             // or an attempt to fill the book with its own picks) is cut off.
@@ -90,7 +90,7 @@ extension PeerConnection {
     /// Sends GetPeers, unless two are already unanswered; each earns exactly one PeerList.
     func askForPeers() {
         guard peerListsOwed < 2, closeReason == nil else { return }
-        guard (try? onConnection({ try $0.send(.getPeers) })) != nil else { return }
+        guard (try? send(.getPeers)) != nil else { return }
         peerListsOwed += 1
     }
 
@@ -109,7 +109,7 @@ extension PeerConnection {
         livenessTimer = connection.reactor.scheduleTimer(at: deadline) { cancelled in
             guard !cancelled else { return }
             // Timers fire on the reactor thread, this actor's executor.
-            self.assumeIsolated { $0.livenessFired() }
+            self.onLoop(()) { peer, _ in peer.livenessFired() }
         }
     }
 
@@ -120,7 +120,7 @@ extension PeerConnection {
         liveness = state
         switch action {
         case .none: break
-        case .sendPing(let nonce): try? onConnection { try $0.send(.ping(nonce: nonce)) }
+        case .sendPing(let nonce): try? send(.ping(nonce: nonce))
         case .timedOut:
             context.logger.log(.info, "peer.ping_timeout", peer: ip.description, reason: "ping_timeout")
             abort(reason: .pingTimeout)

@@ -14,7 +14,7 @@ public struct HandshakeFailure: Error, Sendable, Equatable, CustomStringConverti
 
 /// One peer, for both directions: the handshake, then one message loop. Runs on the
 /// reactor (its executor is the connection's), so frames and replies never change thread.
-public actor PeerConnection {
+public actor PeerConnection: LoopIsolated {
     /// What every PeerConnection of a node shares.
     struct Context: Sendable {
         let configuration: NodeConfiguration
@@ -34,6 +34,8 @@ public actor PeerConnection {
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         connection.reactor.asUnownedSerialExecutor()
     }
+
+    public nonisolated var reactor: Reactor { connection.reactor }
 
     var reader: Connection.Frames.AsyncIterator?
     var remote: Handshake?
@@ -75,12 +77,12 @@ public actor PeerConnection {
 
     /// Queues an application payload for the peer.
     public func send(payload: [UInt8]) throws {
-        try onConnection { try $0.send(.payload(payload)) }
+        try connection.onLoop(payload) { connection, payload in try connection.send(.payload(payload)) }
     }
 
     /// Queues any message.
     func send(_ message: Message) throws {
-        try onConnection { try $0.send(message) }
+        try connection.onLoop(message) { connection, message in try connection.send(message) }
     }
 
     /// Ends the session: tells the peer why, half-closes, and closes for good when the peer

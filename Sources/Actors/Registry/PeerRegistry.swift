@@ -25,7 +25,7 @@ public actor PeerRegistry {
     @discardableResult
     public func send(_ payload: [UInt8], to ip: PeerIP) -> Bool {
         guard let peer = peers[ip] else { return false }
-        return peer.assumeIsolated { (try? $0.send(payload: payload)) != nil }
+        return peer.onLoop(payload) { peer, payload in (try? peer.send(payload: payload)) != nil }
     }
 
     /// Sends an application payload to every peer except `excluded`; returns how many took it.
@@ -35,7 +35,7 @@ public actor PeerRegistry {
         var delivered = 0
         for (ip, peer) in peers where ip != excluded {
             // Every PeerConnection runs on this registry's reactor: same executor.
-            if peer.assumeIsolated({ (try? $0.send(payload: payload)) != nil }) { delivered += 1 }
+            if peer.onLoop(payload, { peer, payload in (try? peer.send(payload: payload)) != nil }) { delivered += 1 }
         }
         return delivered
     }

@@ -174,7 +174,7 @@ public actor Connection {
 extension Connection: ReactorSelectable, ReactorFlushable {
     public nonisolated func reactorEvents(_ events: UInt32) {
         // The reactor calls this on its loop thread, which is this actor's executor.
-        assumeIsolated { $0.handle(events) }
+        onLoop(events) { connection, events in connection.handle(events) }
     }
 
     public nonisolated func reactorClosing() {
@@ -182,7 +182,7 @@ extension Connection: ReactorSelectable, ReactorFlushable {
     }
 
     public nonisolated func reactorFlush() {
-        assumeIsolated { $0.flushNow() }
+        onLoop(()) { connection, _ in connection.flushNow() }
     }
 }
 
