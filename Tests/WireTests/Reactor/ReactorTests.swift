@@ -4,7 +4,7 @@ import Testing
 @testable import Wire
 
 /// An actor pinned to a reactor, the way peer actors are.
-actor PinnedCounter {
+actor PinnedCounter: LoopIsolated {
     nonisolated let reactor: Reactor
     nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
     var count = 0
@@ -28,6 +28,35 @@ extension IOSuite {
                     }
                 }
                 #expect(value == 1)
+            }
+        }
+
+        @Test func onLoop_entersThePinnedActor_andPassesItsArgumentAndErrors() async throws {
+            struct Refused: Error, Equatable { let value: Int }
+            try await withTestReactor { reactor in
+                let counter = PinnedCounter(reactor: reactor)
+                let (sum, error) = await withCheckedContinuation { continuation in
+                    reactor.execute {
+                        let sum = counter.onLoop(5) { counter, step in
+                            counter.count += step
+                            return counter.count
+                        }
+                        let error = #expect(throws: Refused.self) {
+                            try counter.onLoop(7) { (_, value) throws(Refused) in throw Refused(value: value) }
+                        }
+                        continuation.resume(returning: (sum, error))
+                    }
+                }
+                #expect(sum == 5)
+                #expect(error == Refused(value: 7))
+                #expect(await counter.count == 5)
+            }
+        }
+
+        @Test func onLoop_offTheLoopThread_stopsTheProcess() async {
+            await #expect(processExitsWith: .failure) {
+                let reactor = try Reactor(name: "onloop-exit")
+                _ = PinnedCounter(reactor: reactor).onLoop(()) { counter, _ in counter.count }
             }
         }
 
