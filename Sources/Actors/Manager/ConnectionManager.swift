@@ -4,7 +4,7 @@ import Wire
 /// The single authority on peer state: every dial decision and every inbound accept goes
 /// through it and gets a reason code. Owns the PeerTable (and with it the peer book) and
 /// keeps the PeerRegistry in step with it.
-public actor ConnectionManager {
+public actor ConnectionManager: LoopIsolated {
     public nonisolated let reactor: Reactor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
     public nonisolated let registry: PeerRegistry

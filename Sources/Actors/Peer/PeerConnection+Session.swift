@@ -12,10 +12,8 @@ extension PeerConnection {
         askForPeers()
         var ending: ReasonCode = .remoteClosed
         do {
-            try await handle(frames: reader.takeBuffered())
-            while let batch = try await connection.receiveBatch() {
-                try await handle(frames: batch)
-            }
+            try handle(frames: reader.takeBuffered())
+            try await connection.readBatches { try handle(frames: $0) }
         } catch {
             ending = Self.reason(for: error)
             // A bad frame: tell the peer why.
@@ -27,7 +25,9 @@ extension PeerConnection {
     }
 
     /// Handles the frames of one read cycle; their payloads go to the application as one batch.
-    private func handle(frames: some Sequence<Frame>) async throws {
+    /// Synchronous: nothing here waits (the manager shares this actor's reactor), so a read
+    /// cycle costs the session task one resume and no further task switches.
+    private func handle(frames: some Sequence<Frame>) throws {
         var payloads: [(PeerIP, [UInt8])] = []
         for frame in frames {
             let message: Message
@@ -43,13 +43,13 @@ extension PeerConnection {
             if case .payload(let bytes) = message {
                 payloads.append((ip, bytes))
             } else {
-                try await handle(message)
+                try handle(message)
             }
         }
         if !payloads.isEmpty { context.payloads.yield(payloads) }
     }
 
-    private func handle(_ message: Message) async throws {
+    private func handle(_ message: Message) throws {
         switch message {
         case .ping(let nonce):
             try send(.pong(nonce: nonce))
@@ -59,10 +59,10 @@ extension PeerConnection {
                 if let livenessTimer { connection.reactor.cancelTimer(livenessTimer) }
                 armLiveness()
                 lastRTT = Double(rtt) / 1e9
-                await context.manager.recordRTT(Double(rtt) / 1e9)
+                context.manager.onLoop(Double(rtt) / 1e9) { manager, seconds in manager.recordRTT(seconds) }
             }
         case .getPeers:
-            let addresses = await context.manager.addressesToShare(excluding: ip)
+            let addresses = context.manager.onLoop(ip) { manager, ip in manager.addressesToShare(excluding: ip) }
             try send(.peerList(addresses))
         case .peerList(let addresses):
             // Only answers are taken: a peer pushing address lists nobody asked for (a flood,
@@ -75,7 +75,7 @@ extension PeerConnection {
                 return
             }
             peerListsOwed -= 1
-            await context.manager.learned(addresses, from: ip)
+            context.manager.onLoop((addresses, ip)) { manager, list in manager.learned(list.0, from: list.1) }
         case .payload:
             break  // collected per read cycle by handle(frames:)
         case .disconnect(let reason):

@@ -3,7 +3,7 @@ import Wire
 /// `PeerIP -> PeerConnection` for the peers with an established session: send to one,
 /// broadcast to all but one. Written only by the ConnectionManager, in the same step that
 /// changes its own state (both run on the reactor), so the two always agree.
-public actor PeerRegistry {
+public actor PeerRegistry: LoopIsolated {
     public nonisolated let reactor: Reactor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
     private(set) var peers: [PeerIP: PeerConnection] = [:]

@@ -15,27 +15,62 @@ extension Connection {
     /// Reading happens here, on demand: while nobody asks, nothing is read, so a consumer that
     /// lags holds the peer back through TCP flow control instead of growing a buffer.
     public func receiveBatch() async throws -> FrameBatch? {
-        try ensureRegistered()
-        switch readCycle() {
-        case .batch(let batch): return batch
-        case .end: return nil
-        case .failed(let error): throw error
-        case .nothingYet: break
-        }
-        precondition(readWaiter == nil, "two tasks are reading one connection")
+        if let ready = try batchIfReady() { return ready }
         let id = makeWaiterID()
         return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<FrameBatch?, any Error>) in
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                } else {
-                    readWaiter = Waiter(id: id, continuation: continuation)
-                    resumeReadingLaterIfNeeded()
-                }
-            }
+            try await waitForBatch(id: id)
         } onCancel: {
-            reactor.execute { self.assumeIsolated { $0.cancelReadWaiter(id) } }
+            reactor.execute { self.onLoop(id) { connection, id in connection.cancelReadWaiter(id) } }
         }
+    }
+
+    /// Calls `body` with every batch until the peer closes cleanly; throws on a failure.
+    /// `body` runs on the caller's actor.
+    ///
+    /// The same reads as `receiveBatch()` in a loop, with one cancellation handler for the
+    /// whole loop instead of one per wait (each costs two updates of the task's status
+    /// records under the task's lock, and every task switch reads those records).
+    public nonisolated func readBatches(_ body: (FrameBatch) throws -> Void) async throws {
+        try await withTaskCancellationHandler {
+            while let batch = try await nextBatchInLoop() { try body(batch) }
+        } onCancel: {
+            reactor.execute { self.onLoop(()) { connection, _ in connection.cancelReads() } }
+        }
+    }
+
+    private func nextBatchInLoop() async throws -> FrameBatch? {
+        if let ready = try batchIfReady() { return ready }
+        return try await waitForBatch(id: makeWaiterID())
+    }
+
+    /// What a read cycle has now: a batch, or the end (`.some(nil)`); `nil` if it must wait.
+    private func batchIfReady() throws -> FrameBatch?? {
+        if readsCancelled { throw CancellationError() }
+        try ensureRegistered()
+        switch readCycle() {
+        case .batch(let batch): return .some(batch)
+        case .end: return .some(nil)
+        case .failed(let error): throw error
+        case .nothingYet: return nil
+        }
+    }
+
+    private func waitForBatch(id: UInt64) async throws -> FrameBatch? {
+        precondition(readWaiter == nil, "two tasks are reading one connection")
+        return try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<FrameBatch?, any Error>) in
+            if Task.isCancelled {
+                continuation.resume(throwing: CancellationError())
+            } else {
+                readWaiter = Waiter(id: id, continuation: continuation)
+                resumeReadingLaterIfNeeded()
+            }
+        }
+    }
+
+    /// Fails the waiting read, and every later one, with `CancellationError`.
+    func cancelReads() {
+        readsCancelled = true
+        readWaiter.take()?.continuation.resume(throwing: CancellationError())
     }
 
     func cancelReadWaiter(_ id: UInt64) {

@@ -62,6 +62,8 @@ public actor Connection {
     var inputError: ConnectionError?
     var partial: [UInt8] = []
     var readWaiter: Waiter<FrameBatch?>?
+    /// Set by the cancellation of a `readBatches` loop: every read fails from then on.
+    var readsCancelled = false
 
     // Write side.
     var outbound = OutboundQueue()

@@ -123,6 +123,51 @@ extension IOSuite {
             }
         }
 
+        @Test func readBatches_deliversInOrder_andEndsOnCancelOrClose() async throws {
+            try await withTestReactor { reactor in
+                let (listener, server, client) = try await makePair(on: reactor)
+                let reader = Task(executorPreference: reactor) { () -> [[UInt8]] in
+                    var bodies: [[UInt8]] = []
+                    do {
+                        try await server.readBatches { batch in bodies += batch.map { Array($0.body) } }
+                    } catch is CancellationError {
+                        bodies.append([0xCC])  // marks the cancellation
+                    }
+                    return bodies
+                }
+                for value: UInt8 in 1...3 { try await client.send(frame: [value]) }
+                try await reactor.sleep(for: .milliseconds(50))
+                let start = ContinuousClock.now
+                reader.cancel()
+                #expect(try await reader.value == [[1], [2], [3], [0xCC]])
+                #expect(ContinuousClock.now - start < .milliseconds(500))
+                // A loop started by a task already cancelled ends at once, with CancellationError.
+                let late = Task(executorPreference: reactor) { () -> Bool in
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    do { try await server.readBatches { _ in } } catch is CancellationError { return true } catch {}
+                    return false
+                }
+                #expect(await late.value)
+                await client.close()
+                await server.close()
+                await listener.close()
+            }
+        }
+
+        @Test func readBatches_endsWhenThePeerClosesCleanly() async throws {
+            try await withTestReactor { reactor in
+                let (listener, server, client) = try await makePair(on: reactor)
+                try await client.send(frame: [7])
+                try await client.flush()
+                await client.close()
+                var bodies: [[UInt8]] = []
+                try await server.readBatches { batch in bodies += batch.map { Array($0.body) } }
+                #expect(bodies == [[7]])
+                await server.close()
+                await listener.close()
+            }
+        }
+
         @Test func peerClosingMidFrame_isTruncated() async throws {
             try await withTestReactor { reactor in
                 let (listener, server, client) = try await makePair(on: reactor)
