@@ -62,11 +62,11 @@ public final class MeshNode: Sendable {
             configuration: configuration, reactor: reactor, logger: logger, book: try book.get())
         self.manager = manager
         (payloads, context) = {
-            let (stream, continuation) = AsyncStream<[(PeerIP, [UInt8])]>.makeStream()
+            let channel = PayloadChannel()
             let context = PeerConnection.Context(
                 configuration: configuration, nonce: UInt64.random(in: 1...UInt64.max), manager: manager,
-                payloads: continuation, logger: logger)
-            return (Payloads(batches: stream), context)
+                payloads: channel, logger: logger)
+            return (Payloads(channel: channel), context)
         }()
         (starts, startsContinuation) = AsyncStream<SessionStart>.makeStream()
         do {

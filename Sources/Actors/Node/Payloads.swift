@@ -1,34 +1,34 @@
 /// Application payloads as an `AsyncSequence` of `(PeerIP, bytes)`.
 ///
-/// Underneath, each peer hands over the payloads of one read cycle at once (one stream
-/// element per batch, not per payload): a stream yield costs about a microsecond, a batch
-/// of payloads costs one.
+/// Underneath, each peer hands over the payloads of one read cycle at once (one element of
+/// the channel per batch, not per payload): a hand-over resumes the consumer, a batch of
+/// payloads costs one. Iterate from one task at a time.
 public struct Payloads: AsyncSequence, Sendable {
     public typealias Element = (PeerIP, [UInt8])
     public typealias Failure = Never
-    let batches: AsyncStream<[(PeerIP, [UInt8])]>
+    let channel: PayloadChannel
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(batches: batches.makeAsyncIterator())
+        AsyncIterator(channel: channel)
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var batches: AsyncStream<[(PeerIP, [UInt8])]>.AsyncIterator
-        var pending: [(PeerIP, [UInt8])] = []
+        let channel: PayloadChannel
+        var pending: [Delivery] = []
         var index = 0
 
         public mutating func next() async -> (PeerIP, [UInt8])? {
-            await next(isolation: #isolation)
-        }
-
-        public mutating func next(isolation actor: isolated (any Actor)?) async -> (PeerIP, [UInt8])? {
             while index >= pending.count {
-                guard let batch = await batches.next(isolation: actor) else { return nil }
+                guard let batch = await channel.next() else { return nil }
                 pending = batch
                 index = 0
             }
             defer { index += 1 }
-            return pending[index]
+            return (pending[index].peer, pending[index].bytes)
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async -> (PeerIP, [UInt8])? {
+            await next()
         }
     }
 }

@@ -28,7 +28,7 @@ extension PeerConnection {
     /// Synchronous: nothing here waits (the manager shares this actor's reactor), so a read
     /// cycle costs the session task one resume and no further task switches.
     private func handle(frames: some Sequence<Frame>) throws {
-        var payloads: [(PeerIP, [UInt8])] = []
+        var payloads: [Delivery] = []
         for frame in frames {
             let message: Message
             do {
@@ -41,7 +41,7 @@ extension PeerConnection {
                 continue
             }
             if case .payload(let bytes) = message {
-                payloads.append((ip, bytes))
+                payloads.append(Delivery(peer: ip, bytes: bytes))
             } else {
                 try handle(message)
             }

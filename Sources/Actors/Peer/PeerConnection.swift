@@ -20,7 +20,7 @@ public actor PeerConnection: LoopIsolated {
         let configuration: NodeConfiguration
         let nonce: UInt64
         let manager: ConnectionManager
-        let payloads: AsyncStream<[(PeerIP, [UInt8])]>.Continuation
+        let payloads: PayloadChannel
         let logger: Logger
     }
 
