@@ -56,16 +56,14 @@ enum ChurnScenario {
                     // A watcher per restart, polling every 5 ms: the figure is not rounded up to
                     // the restart period.
                     group.addTask {
+                        let isBack = { await replacement.manager.sessions.count >= target }
                         // Past its first tick without its target: say why (its last cycle).
-                        if await BenchNodes.waitUntil(timeout: 1.1 * tick, interval: 0.005, {
-                            await replacement.manager.sessions.count >= target
-                        }) == nil {
+                        if await BenchNodes.waitUntil(timeout: 1.1 * tick, interval: 0.005, isBack) == nil {
                             await reportStraggler(replacement, target: target)
                         }
-                        let seconds = await BenchNodes.waitUntil(timeout: 9 * tick, interval: 0.005) {
-                            await replacement.manager.sessions.count >= target
+                        if await BenchNodes.waitUntil(timeout: 9 * tick, interval: 0.005, isBack) != nil {
+                            reconnects.record(index, at: start, after: now() - start)
                         }
-                        if seconds != nil { reconnects.record(index, at: start, after: now() - start) }
                     }
                 }
                 try await Task.sleep(for: .nanoseconds(Int64(every * 1e9)))
@@ -95,7 +93,6 @@ enum ChurnScenario {
         report.set("rss_start_mib", rssStart / 1024)
         return report
     }
-
 
     static func reportStraggler(_ node: MeshNode, target: Int) async {
         let stats = await node.stats()

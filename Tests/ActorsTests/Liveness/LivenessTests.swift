@@ -57,7 +57,8 @@ extension LivenessTests {
     /// Pings keep their phase: a timer that ran late does not move every later ping.
     /// (Counting from the firing moment merged 100 peers' pings into a few bursts.)
     @Test func lateTimer_keepsThePhase() {
-        var liveness = Liveness(interval: .milliseconds(100), timeout: .seconds(1), now: 0, firstPingAfter: .milliseconds(70))
+        var liveness = Liveness(
+            interval: .milliseconds(100), timeout: .seconds(1), now: 0, firstPingAfter: .milliseconds(70))
         guard case .sendPing(let first) = liveness.poll(now: 95 * ms) else {  // due at 70, ran 25 ms late
             Issue.record("expected a ping")
             return
@@ -74,7 +75,8 @@ extension LivenessTests {
 
     /// A loop stalled for several intervals sends one ping, then resumes on the old phase.
     @Test func stalledLoop_skipsMissedSlots_onTheSamePhase() {
-        var liveness = Liveness(interval: .milliseconds(100), timeout: .seconds(1), now: 0, firstPingAfter: .milliseconds(70))
+        var liveness = Liveness(
+            interval: .milliseconds(100), timeout: .seconds(1), now: 0, firstPingAfter: .milliseconds(70))
         guard case .sendPing(let nonce) = liveness.poll(now: 455 * ms) else {  // 70, 170, 270, 370 missed
             Issue.record("expected a ping")
             return
