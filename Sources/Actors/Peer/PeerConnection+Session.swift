@@ -13,7 +13,10 @@ extension PeerConnection {
         var ending: ReasonCode = .remoteClosed
         do {
             try handle(frames: reader.takeBuffered())
-            try await connection.readBatches { try handle(frames: $0) }
+            try await connection.deliverBatches { [self] batch in
+                // Called on the loop thread (the epoll callback), this actor's executor.
+                try self.onLoop(batch) { peer, batch in try peer.handle(frames: batch) }
+            }
         } catch {
             ending = Self.reason(for: error)
             // A bad frame: tell the peer why.
@@ -25,8 +28,8 @@ extension PeerConnection {
     }
 
     /// Handles the frames of one read cycle; their payloads go to the application as one batch.
-    /// Synchronous: nothing here waits (the manager shares this actor's reactor), so a read
-    /// cycle costs the session task one resume and no further task switches.
+    /// Synchronous: nothing here waits (the manager shares this actor's reactor), so it runs
+    /// straight from the epoll callback, with no task to resume.
     private func handle(frames: some Sequence<Frame>) throws {
         var payloads: [Delivery] = []
         for frame in frames {

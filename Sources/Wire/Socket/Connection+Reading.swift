@@ -24,23 +24,36 @@ extension Connection {
         }
     }
 
-    /// Calls `body` with every batch until the peer closes cleanly; throws on a failure.
-    /// `body` runs on the caller's actor.
+    /// Hands every batch to `handler` on the loop thread as soon as it is read, until the peer
+    /// closes cleanly (returns) or the connection fails, `handler` throws, or the task is
+    /// cancelled (throws).
     ///
-    /// The same reads as `receiveBatch()` in a loop, with one cancellation handler for the
-    /// whole loop instead of one per wait (each costs two updates of the task's status
-    /// records under the task's lock, and every task switch reads those records).
-    public nonisolated func readBatches(_ body: (FrameBatch) throws -> Void) async throws {
+    /// The push form of `receiveBatch()` in a loop: a read cycle calls `handler` from the epoll
+    /// callback, with no task to resume, no job to queue and no task switch; the caller's task
+    /// waits once, for the end. `handler` must not block: it runs on the reactor thread
+    /// (an actor on this reactor enters itself with `onLoop`). Back-pressure is unchanged:
+    /// the socket is read only as fast as `handler` returns.
+    public func deliverBatches(to handler: @escaping @Sendable (FrameBatch) throws -> Void) async throws {
+        // What is readable now goes first, as `receiveBatch()` would hand it over.
+        while let ready = try batchIfReady() {
+            guard let batch = ready else { return }  // a clean end
+            try handler(batch)
+        }
         try await withTaskCancellationHandler {
-            while let batch = try await nextBatchInLoop() { try body(batch) }
+            try await withUnsafeThrowingContinuation { (end: UnsafeContinuation<Void, any Error>) in
+                if Task.isCancelled || readsCancelled {
+                    end.resume(throwing: CancellationError())
+                } else if let failure {
+                    end.resume(throwing: failure)
+                } else {
+                    precondition(readWaiter == nil && batchConsumer == nil, "two tasks are reading one connection")
+                    batchConsumer = BatchConsumer(handler: handler, end: end)
+                    resumeReadingLaterIfNeeded()
+                }
+            }
         } onCancel: {
             reactor.execute { self.onLoop(()) { connection, _ in connection.cancelReads() } }
         }
-    }
-
-    private func nextBatchInLoop() async throws -> FrameBatch? {
-        if let ready = try batchIfReady() { return ready }
-        return try await waitForBatch(id: makeWaiterID())
     }
 
     /// What a read cycle has now: a batch, or the end (`.some(nil)`); `nil` if it must wait.
@@ -67,10 +80,17 @@ extension Connection {
         }
     }
 
-    /// Fails the waiting read, and every later one, with `CancellationError`.
+    /// Fails the waiting read or delivery, and every later one, with `CancellationError`.
     func cancelReads() {
         readsCancelled = true
         readWaiter.take()?.continuation.resume(throwing: CancellationError())
+        endDelivery(throwing: CancellationError())
+    }
+
+    /// Stops `deliverBatches`: it returns (`error` nil, a clean end) or throws `error`.
+    func endDelivery(throwing error: (any Error)?) {
+        guard let consumer = batchConsumer.take() else { return }
+        if let error { consumer.end.resume(throwing: error) } else { consumer.end.resume() }
     }
 
     func cancelReadWaiter(_ id: UInt64) {
@@ -82,10 +102,41 @@ extension Connection {
     /// readable but no new edge will come: continue on a later pass, after other work.
     private func resumeReadingLaterIfNeeded() {
         guard readable && !endOfStream && failure == nil else { return }
-        reactor.execute { self.assumeIsolated { $0.serveReadWaiter() } }
+        reactor.execute { self.onLoop(()) { connection, _ in connection.serveReader() } }
     }
 
-    func serveReadWaiter() {
+    /// Reads for whoever waits: a `receiveBatch()` call or a `deliverBatches` consumer.
+    func serveReader() {
+        if readWaiter != nil {
+            serveReadWaiter()
+        } else if batchConsumer != nil {
+            serveBatchConsumer()
+        }
+    }
+
+    private func serveBatchConsumer() {
+        guard let consumer = batchConsumer else { return }
+        switch readCycle() {
+        case .nothingYet: resumeReadingLaterIfNeeded()
+        case .batch(let batch):
+            do {
+                try consumer.handler(batch)
+            } catch {
+                endDelivery(throwing: error)
+                return
+            }
+            if endOfStream || inputError != nil || failure != nil {
+                serveBatchConsumer()  // the end, or a bad frame, came behind this batch: say so now
+            } else {
+                // Still readable (the budget ran out): go on in a later pass, after other work.
+                resumeReadingLaterIfNeeded()
+            }
+        case .end: endDelivery(throwing: nil)
+        case .failed(let error): endDelivery(throwing: error)
+        }
+    }
+
+    private func serveReadWaiter() {
         guard readWaiter != nil else { return }
         switch readCycle() {
         case .nothingYet: resumeReadingLaterIfNeeded()

@@ -62,7 +62,9 @@ public actor Connection {
     var inputError: ConnectionError?
     var partial: [UInt8] = []
     var readWaiter: Waiter<FrameBatch?>?
-    /// Set by the cancellation of a `readBatches` loop: every read fails from then on.
+    /// The `deliverBatches` consumer, while one waits.
+    var batchConsumer: BatchConsumer?
+    /// Set by the cancellation of `deliverBatches`: every read fails from then on.
     var readsCancelled = false
 
     // Write side.
@@ -149,6 +151,7 @@ public actor Connection {
         connectTimer = nil
         connectWaiter.take()?.continuation.resume(throwing: error)
         readWaiter.take()?.continuation.resume(throwing: error)
+        endDelivery(throwing: error)
         let drains = drainWaiters
         drainWaiters.removeAll()
         for waiter in drains { waiter.continuation.resume(throwing: error) }
@@ -168,7 +171,7 @@ public actor Connection {
         if ReactorEvents.isReadable(mask) {
             readable = true
             if ReactorEvents.isHangup(mask) { hangupSeen = true }
-            if readWaiter != nil { serveReadWaiter() }
+            serveReader()
         }
     }
 }
@@ -192,6 +195,12 @@ extension Connection: ReactorSelectable, ReactorFlushable {
 let liveConnections = Atomic<Int>(0)
 
 /// A suspended caller and the id its cancellation handler uses to find it.
+/// A `deliverBatches` call: where batches go, and how its wait ends.
+struct BatchConsumer {
+    let handler: @Sendable (FrameBatch) throws -> Void
+    let end: UnsafeContinuation<Void, any Error>
+}
+
 struct Waiter<Value> {
     let id: UInt64
     let continuation: UnsafeContinuation<Value, any Error>

@@ -123,28 +123,32 @@ extension IOSuite {
             }
         }
 
-        @Test func readBatches_deliversInOrder_andEndsOnCancelOrClose() async throws {
+        @Test func deliverBatches_handsOverInOrder_andEndsOnCancel() async throws {
             try await withTestReactor { reactor in
                 let (listener, server, client) = try await makePair(on: reactor)
-                let reader = Task(executorPreference: reactor) { () -> [[UInt8]] in
-                    var bodies: [[UInt8]] = []
+                let bodies = LockedValue<[[UInt8]]>([])
+                let reader = Task(executorPreference: reactor) { () -> Bool in
                     do {
-                        try await server.readBatches { batch in bodies += batch.map { Array($0.body) } }
+                        try await server.deliverBatches { batch in
+                            #expect(reactor.isInLoop)  // straight from the loop thread
+                            bodies.withLock { $0 += batch.map { Array($0.body) } }
+                        }
                     } catch is CancellationError {
-                        bodies.append([0xCC])  // marks the cancellation
+                        return true
                     }
-                    return bodies
+                    return false
                 }
                 for value: UInt8 in 1...3 { try await client.send(frame: [value]) }
-                try await reactor.sleep(for: .milliseconds(50))
+                for _ in 0..<400 where bodies.value.count < 3 { try await reactor.sleep(for: .milliseconds(5)) }
                 let start = ContinuousClock.now
                 reader.cancel()
-                #expect(try await reader.value == [[1], [2], [3], [0xCC]])
+                #expect(try await reader.value)
                 #expect(ContinuousClock.now - start < .milliseconds(500))
-                // A loop started by a task already cancelled ends at once, with CancellationError.
+                #expect(bodies.value == [[1], [2], [3]])
+                // A task cancelled before it starts delivery gets CancellationError at once.
                 let late = Task(executorPreference: reactor) { () -> Bool in
                     withUnsafeCurrentTask { $0?.cancel() }
-                    do { try await server.readBatches { _ in } } catch is CancellationError { return true } catch {}
+                    do { try await server.deliverBatches { _ in } } catch is CancellationError { return true } catch {}
                     return false
                 }
                 #expect(await late.value)
@@ -154,16 +158,31 @@ extension IOSuite {
             }
         }
 
-        @Test func readBatches_endsWhenThePeerClosesCleanly() async throws {
+        @Test func deliverBatches_returnsWhenThePeerClosesCleanly_andThrowsWhatTheHandlerThrows() async throws {
+            struct Stop: Error {}
             try await withTestReactor { reactor in
                 let (listener, server, client) = try await makePair(on: reactor)
+                let bodies = LockedValue<[[UInt8]]>([])
+                let delivery = Task(executorPreference: reactor) {
+                    try await server.deliverBatches { batch in bodies.withLock { $0 += batch.map { Array($0.body) } } }
+                }
                 try await client.send(frame: [7])
                 try await client.flush()
                 await client.close()
-                var bodies: [[UInt8]] = []
-                try await server.readBatches { batch in bodies += batch.map { Array($0.body) } }
-                #expect(bodies == [[7]])
+                try await delivery.value
+                #expect(bodies.value == [[7]])
                 await server.close()
+
+                let (listener2, server2, client2) = try await makePair(on: reactor)
+                try await client2.send(frame: [8])
+                await #expect(throws: Stop.self) {
+                    try await Task(executorPreference: reactor) {
+                        try await server2.deliverBatches { _ in throw Stop() }
+                    }.value
+                }
+                await client2.close()
+                await server2.close()
+                await listener2.close()
                 await listener.close()
             }
         }
