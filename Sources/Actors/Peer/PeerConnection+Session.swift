@@ -33,6 +33,9 @@ extension PeerConnection {
     private func handle(frames: some Sequence<Frame>) throws {
         var payloads: [Delivery] = []
         for frame in frames {
+            // Hanging up (Disconnect sent): nothing more is processed, as bitcoind skips a peer
+            // marked for disconnection. A flood after a violation costs no decoding, no logging.
+            guard closeReason == nil else { break }
             let message: Message
             do {
                 message = try Message.decode(frame.body)
