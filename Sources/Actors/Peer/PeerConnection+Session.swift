@@ -34,8 +34,9 @@ extension PeerConnection {
         var payloads: [Delivery] = []
         for frame in frames {
             // Hanging up (Disconnect sent): nothing more is processed, as bitcoind skips a peer
-            // marked for disconnection. A flood after a violation costs no decoding, no logging.
-            guard closeReason == nil else { break }
+            // marked for disconnection, so a flood after a violation costs no decoding and no
+            // logging. Only the peer's own Disconnect still counts: it ends the linger at once.
+            if closeReason != nil && frame.body.first != Message.Kind.disconnect.rawValue { continue }
             let message: Message
             do {
                 message = try Message.decode(frame.body)

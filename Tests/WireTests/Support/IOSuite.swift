@@ -40,8 +40,11 @@ func withTestReactorExclusively<T: Sendable>(
             return try await group.next()!!
         }
     }
+    // A leak shows as more. Fewer happens when something an earlier test left behind closes
+    // meanwhile (Foundation closes the socketpair of a finished `Process` when it gets to it;
+    // seen under TSan: 28 before, 22 after a 22 s test), as `withNodes` allows too.
     let after = ownDescriptorCount()
-    #expect(after == before, "descriptors open before: \(before), after: \(after)", sourceLocation: sourceLocation)
+    #expect(after <= before, "descriptors open before: \(before), after: \(after)", sourceLocation: sourceLocation)
     return result
 }
 
