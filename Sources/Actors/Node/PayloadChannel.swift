@@ -22,14 +22,13 @@ final class PayloadChannel: Sendable {
 
         mutating func take() -> [Delivery]? {
             guard head < batches.count else { return nil }
-            defer {
-                head += 1
-                if head == batches.count {
-                    batches.removeAll(keepingCapacity: true)
-                    head = 0
-                }
+            let batch = batches[head]
+            head += 1
+            if head == batches.count {  // drained: reuse the storage from the start
+                batches.removeAll(keepingCapacity: true)
+                head = 0
             }
-            return batches[head]
+            return batch
         }
     }
 

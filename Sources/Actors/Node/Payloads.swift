@@ -27,6 +27,7 @@ public struct Payloads: AsyncSequence, Sendable {
             return (pending[index].peer, pending[index].bytes)
         }
 
+        /// Stays on the caller's actor (the library's default of this requirement would not).
         public mutating func next(isolation actor: isolated (any Actor)?) async -> (PeerIP, [UInt8])? {
             await next()
         }

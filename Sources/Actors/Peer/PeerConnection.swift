@@ -77,7 +77,7 @@ public actor PeerConnection: LoopIsolated {
 
     /// Queues an application payload for the peer.
     public func send(payload: [UInt8]) throws {
-        try connection.onLoop(payload) { connection, payload in try connection.send(.payload(payload)) }
+        try send(.payload(payload))
     }
 
     /// Queues any message.

@@ -1,5 +1,4 @@
 import Actors
-import Synchronization
 import Wire
 
 /// `churn --nodes N --restart-every S --duration D`: nodes stopped and restarted at random;
@@ -39,11 +38,9 @@ enum ChurnScenario {
             rssSettled = ProcessStats.rssKiB
             var generator = SystemRandomNumberGenerator()
             let end = now() + duration
-            var restartedAt: [Double?] = Array(repeating: nil, count: count)
             while now() < end {
                 let index = Int.random(in: 0..<count, using: &generator)
-                let comingBack = restartedAt[index].map { !reconnects.isBack(index, since: $0) } ?? false
-                if let node = nodes[index], !comingBack {
+                if let node = nodes[index], !reconnects.isComingBack(index) {
                     await node.shutdown()
                     leakedTasks += node.activeSessionTasks
                     let replacement = try MeshNode(
@@ -51,7 +48,7 @@ enum ChurnScenario {
                     nodes[index] = replacement
                     group.addTask { await replacement.run() }
                     let start = now()
-                    restartedAt[index] = start
+                    reconnects.restarted(index)
                     restarts += 1
                     // A watcher per restart, polling every 5 ms: the figure is not rounded up to
                     // the restart period.
@@ -62,7 +59,7 @@ enum ChurnScenario {
                             await reportStraggler(replacement, target: target)
                         }
                         if await BenchNodes.waitUntil(timeout: 9 * tick, interval: 0.005, isBack) != nil {
-                            reconnects.record(index, at: start, after: now() - start)
+                            reconnects.back(index, after: now() - start)
                         }
                     }
                 }
@@ -106,18 +103,22 @@ enum ChurnScenario {
 
 /// How long each restarted node took to be back at its target; written by the watchers.
 final class ReconnectLog: Sendable {
-    private let state = Mutex<(seconds: [Double], back: [Int: Double])>(([], [:]))
+    private let state = LockedValue<(seconds: [Double], comingBack: Set<Int>)>(([], []))
 
-    func record(_ index: Int, at restartedAt: Double, after seconds: Double) {
+    func restarted(_ index: Int) {
+        state.withLock { _ = $0.comingBack.insert(index) }
+    }
+
+    func back(_ index: Int, after seconds: Double) {
         state.withLock {
             $0.seconds.append(seconds)
-            $0.back[index] = restartedAt
+            $0.comingBack.remove(index)
         }
     }
 
-    /// Whether node `index`, restarted at `restartedAt`, is back (a node is restarted again only then).
-    func isBack(_ index: Int, since restartedAt: Double) -> Bool {
-        state.withLock { $0.back[index] == restartedAt }
+    /// Whether node `index` was restarted and is not back yet (it is restarted again only then).
+    func isComingBack(_ index: Int) -> Bool {
+        state.withLock { $0.comingBack.contains(index) }
     }
 
     var count: Int { state.withLock { $0.seconds.count } }

@@ -24,12 +24,12 @@ void *_Nullable cshim_current_reactor(void);
 /// Marks the calling thread as the loop thread of `reactor` (NULL clears it).
 void cshim_set_current_reactor(void *_Nullable reactor);
 
-/// accept4(2) and pthread_setname_np(3) are GNU extensions the Glibc module does not export.
 /// epoll_wait with a timeout in nanoseconds (-1: forever): epoll_pwait2(2), so timers fire at
 /// their deadline rather than at the next whole millisecond; plain epoll_wait, rounded up to
 /// milliseconds, on kernels older than 5.11.
 int cshim_epoll_wait_ns(int epfd, struct epoll_event *_Nonnull events, int max, long long timeout_ns);
 
+/// accept4(2) and pthread_setname_np(3) are GNU extensions the Glibc module does not export.
 int cshim_accept4(int fd, struct sockaddr *_Nullable addr, socklen_t *_Nullable len, int flags);
 void cshim_set_thread_name(const char *_Nonnull name);
 

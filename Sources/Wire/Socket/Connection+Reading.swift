@@ -41,7 +41,7 @@ extension Connection {
         }
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (end: UnsafeContinuation<Void, any Error>) in
-                if Task.isCancelled || readsCancelled {
+                if Task.isCancelled {
                     end.resume(throwing: CancellationError())
                 } else if let failure {
                     end.resume(throwing: failure)
@@ -52,13 +52,14 @@ extension Connection {
                 }
             }
         } onCancel: {
-            reactor.execute { self.onLoop(()) { connection, _ in connection.cancelReads() } }
+            reactor.execute {
+                self.onLoop(CancellationError()) { connection, error in connection.endDelivery(throwing: error) }
+            }
         }
     }
 
     /// What a read cycle has now: a batch, or the end (`.some(nil)`); `nil` if it must wait.
     private func batchIfReady() throws -> FrameBatch?? {
-        if readsCancelled { throw CancellationError() }
         try ensureRegistered()
         switch readCycle() {
         case .batch(let batch): return .some(batch)
@@ -78,13 +79,6 @@ extension Connection {
                 resumeReadingLaterIfNeeded()
             }
         }
-    }
-
-    /// Fails the waiting read or delivery, and every later one, with `CancellationError`.
-    func cancelReads() {
-        readsCancelled = true
-        readWaiter.take()?.continuation.resume(throwing: CancellationError())
-        endDelivery(throwing: CancellationError())
     }
 
     /// Stops `deliverBatches`: it returns (`error` nil, a clean end) or throws `error`.

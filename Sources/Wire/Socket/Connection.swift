@@ -64,8 +64,6 @@ public actor Connection {
     var readWaiter: Waiter<FrameBatch?>?
     /// The `deliverBatches` consumer, while one waits.
     var batchConsumer: BatchConsumer?
-    /// Set by the cancellation of `deliverBatches`: every read fails from then on.
-    var readsCancelled = false
 
     // Write side.
     var outbound = OutboundQueue()
@@ -194,13 +192,13 @@ extension Connection: ReactorSelectable, ReactorFlushable {
 /// Counts Connection objects; an atomic, so any thread may read it.
 let liveConnections = Atomic<Int>(0)
 
-/// A suspended caller and the id its cancellation handler uses to find it.
 /// A `deliverBatches` call: where batches go, and how its wait ends.
 struct BatchConsumer {
     let handler: @Sendable (FrameBatch) throws -> Void
     let end: UnsafeContinuation<Void, any Error>
 }
 
+/// A suspended caller and the id its cancellation handler uses to find it.
 struct Waiter<Value> {
     let id: UInt64
     let continuation: UnsafeContinuation<Value, any Error>
