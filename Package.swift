@@ -30,7 +30,11 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], swiftSettings: strict),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Wire"], swiftSettings: strict),
+        .testTarget(
+            name: "DiagnosticsTests", dependencies: ["Diagnostics", "Wire"],
+            // Conformance case files, read from the source tree by ConformanceTests.
+            exclude: ["Conformance/JSONTestSuite", "Conformance/toml-test", "Conformance/README.md"],
+            swiftSettings: strict),
         .testTarget(
             name: "NodeTests", dependencies: ["Node", "Actors", "Diagnostics", "Wire", "TestSupport"],
             swiftSettings: strict),

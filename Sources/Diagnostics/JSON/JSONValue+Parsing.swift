@@ -1,12 +1,33 @@
 /// Why bytes are not JSON.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure, for callers that answer differently (an HTTP 400 that names a
+    /// duplicated key, say).
+    public enum Kind: Sendable, Equatable {
+        /// Not RFC 8259 JSON.
+        case syntax
+        /// Valid RFC 8259 grammar, but an object names `key` twice. RFC 8259 leaves the meaning
+        /// open (parsers keep the first or the last); meshnode refuses it, so a request cannot
+        /// mean one thing to us and another to a proxy or a log reader.
+        case duplicateKey(String)
+        /// Nested deeper than the parser's budget.
+        case tooDeep
+    }
+
     public let offset: Int
     public let message: String
+    public let kind: Kind
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
+
+    init(offset: Int, message: String, kind: Kind = .syntax) {
+        self.offset = offset
+        self.message = message
+        self.kind = kind
+    }
 }
 
 extension JSONValue {
-    /// Parses RFC 8259 JSON (nesting up to 64 levels). Written here so that the node, the
+    /// Parses RFC 8259 JSON exactly (nesting up to 64 levels); an object that repeats a key is
+    /// refused (`JSONParseError.Kind.duplicateKey`). Written here so that the node, the
     /// diagnostics and the benchmarks do not load Foundation (about 8 MiB of resident memory).
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
@@ -76,7 +97,7 @@ private struct JSONParser {
     }
 
     mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth < 64 else { throw error("nested too deeply") }
+        guard depth < 64 else { throw JSONParseError(offset: offset, message: "nested too deeply", kind: .tooDeep) }
         guard offset < bytes.count else { throw error("unexpected end") }
         switch bytes[offset] {
         case UInt8(ascii: "{"): return try object(depth: depth)
@@ -101,6 +122,9 @@ private struct JSONParser {
     mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
         offset += 1
         var fields: [(String, JSONValue)] = []
+        // Keys compare by code points (their UTF-8), not by Swift's canonical equivalence:
+        // "é" and "e\u0301" are two different JSON names.
+        var names: Set<[UInt8]> = []
         skipSpace()
         if offset < bytes.count && bytes[offset] == UInt8(ascii: "}") {
             offset += 1
@@ -109,7 +133,12 @@ private struct JSONParser {
         while true {
             skipSpace()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a key") }
+            let keyOffset = offset
             let key = try string()
+            guard names.insert(Array(key.utf8)).inserted else {
+                throw JSONParseError(
+                    offset: keyOffset, message: "duplicate key \(JSONText.quoted(key))", kind: .duplicateKey(key))
+            }
             skipSpace()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw error("expected ':'") }
             offset += 1
@@ -211,25 +240,70 @@ private struct JSONParser {
     }
 
     mutating func hex4() throws(JSONParseError) -> UInt32 {
-        guard offset + 4 <= bytes.count, let text = String(validating: bytes[offset..<(offset + 4)], as: UTF8.self),
-            let value = UInt32(text, radix: 16)
-        else { throw error("invalid \\u escape") }
+        // Four hex digits exactly: UInt32(_:radix:) would also take a sign ("\u+123").
+        guard offset + 4 <= bytes.count else { throw error("invalid \\u escape") }
+        var value: UInt32 = 0
+        for byte in bytes[offset..<(offset + 4)] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+        }
         offset += 4
         return value
     }
 
+    /// RFC 8259 section 6, checked byte by byte before any conversion (Swift's Int() and
+    /// Double() accept "012", "1.", ".5", "+1", "0x1p4", "inf"...):
+    ///
+    ///     number = [ "-" ] int [ frac ] [ exp ]
+    ///     int    = "0" / ( digit1-9 *DIGIT )
+    ///     frac   = "." 1*DIGIT
+    ///     exp    = ( "e" / "E" ) [ "-" / "+" ] 1*DIGIT
     mutating func number() throws(JSONParseError) -> JSONValue {
         let start = offset
-        while offset < bytes.count, "+-0123456789.eE".utf8.contains(bytes[offset]) { offset += 1 }
-        guard offset > start, bytes[start] != UInt8(ascii: "+"),
-            let text = String(validating: bytes[start..<offset], as: UTF8.self)
-        else {
-            throw error("unexpected character")
+        if peek == UInt8(ascii: "-") { offset += 1 }
+        guard let first = peek, isDigit(first) else {
+            throw offset == start ? error("unexpected character") : error("expected a digit after '-'")
         }
-        if let integer = Int(text) { return .int(integer) }
-        guard let double = Double(text), double.isFinite, !text.hasPrefix(".") else {
-            throw error("invalid number '\(text)'")
+        offset += 1
+        if first == UInt8(ascii: "0") {
+            if let next = peek, isDigit(next) { throw error("leading zeros are not allowed") }
+        } else {
+            skipDigits()
+        }
+        var isInteger = true
+        if peek == UInt8(ascii: ".") {
+            offset += 1
+            guard let next = peek, isDigit(next) else { throw error("expected a digit after '.'") }
+            skipDigits()
+            isInteger = false
+        }
+        if let marker = peek, marker == UInt8(ascii: "e") || marker == UInt8(ascii: "E") {
+            offset += 1
+            if let sign = peek, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { offset += 1 }
+            guard let next = peek, isDigit(next) else { throw error("expected a digit in the exponent") }
+            skipDigits()
+            isInteger = false
+        }
+        // ASCII only, so the decoding is exact; the grammar is checked, so Int/Double read it as written.
+        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+        if isInteger, let integer = Int(text) { return .int(integer) }
+        guard let double = Double(text), double.isFinite else {
+            throw JSONParseError(offset: start, message: "number out of range '\(text)'")
         }
         return .double(double)
+    }
+
+    var peek: UInt8? { offset < bytes.count ? bytes[offset] : nil }
+
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    mutating func skipDigits() {
+        while let byte = peek, isDigit(byte) { offset += 1 }
     }
 }
