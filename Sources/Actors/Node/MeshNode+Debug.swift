@@ -9,6 +9,11 @@ extension MeshNode: DebugDataSource {
         let book = await manager.book
         let totals = await manager.totals
         var metrics = MetricsSnapshot()
+        metrics.declareLabels(
+            sources: PeerSource.allCases.map(\.rawValue),
+            dialFailureReasons: (ReasonCode.dialReasons + ReasonCode.handshakeReasons).map(\.rawValue),
+            handshakeFailureReasons: ReasonCode.handshakeReasons.map(\.rawValue),
+            disconnectReasons: ReasonCode.sessionReasons.map(\.rawValue) + Self.otherSessionEndings)
         metrics.bytesReceived = totals.bytesIn
         metrics.bytesSent = totals.bytesOut
         metrics.framesReceived = totals.framesIn
@@ -98,6 +103,12 @@ extension MeshNode: DebugDataSource {
             }
         }
     }
+}
+
+extension MeshNode {
+    /// Reasons a session can end besides `ReasonCode.sessionReasons` (INTERFACE.md, admission
+    /// and control), so their counters exist before the first one happens.
+    static let otherSessionEndings = ["evicted", "operator_disconnect", "operator_ban"]
 }
 
 extension PeerConnection {

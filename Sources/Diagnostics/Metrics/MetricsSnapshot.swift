@@ -14,7 +14,24 @@ public struct MetricsSnapshot: Sendable {
     public var framesSent = 0
     /// Failed writes of the node's own files, by file (`peers.json`, `public`).
     public var fileWriteFailures: [String: Int] = [:]
+    /// The version `meshnode_build_info` reports.
+    public var buildVersion = BuildInfo.version
     public init() {}
+
+    /// Gives every series of a known label set a sample from the start: a counter that first
+    /// appears at 1 is read by Prometheus's `increase()` as no increase, so the first failure
+    /// of each kind would be lost. Values already present are kept.
+    public mutating func declareLabels(
+        sources: [String], dialFailureReasons: [String], handshakeFailureReasons: [String],
+        disconnectReasons: [String]
+    ) {
+        for source in sources { dialAttempts[source, default: 0] += 0 }
+        for reason in dialFailureReasons {
+            for source in sources { dialFailures[reason, default: [:]][source, default: 0] += 0 }
+        }
+        for reason in handshakeFailureReasons { handshakeFailures[reason, default: 0] += 0 }
+        for reason in disconnectReasons { disconnects[reason, default: 0] += 0 }
+    }
 }
 
 /// A cumulative histogram with fixed upper bounds (Prometheus semantics).

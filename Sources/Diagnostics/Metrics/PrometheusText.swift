@@ -1,8 +1,12 @@
+import Wire
+
 /// Renders a MetricsSnapshot in the Prometheus text exposition format (version 0.0.4).
 public enum PrometheusText {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    public static func render(_ metrics: MetricsSnapshot) -> String {
+    /// The exposition text. `process` defaults to this process's stats, read from procfs
+    /// here, so they are read only when `/metrics` is scraped.
+    public static func render(_ metrics: MetricsSnapshot, process: ProcessStats? = ProcessStats.current()) -> String {
         var out = ""
         family(&out, "meshnode_peers_connected", "gauge", "Peers with an established session, by direction.")
         for (direction, value) in metrics.peersConnected.sorted(by: { $0.key < $1.key }) {
@@ -48,15 +52,45 @@ public enum PrometheusText {
             sample(&out, "meshnode_file_write_failures_total", [("file", file)], Double(value))
         }
         for (name, help, value) in [
-            ("meshnode_bytes_received_total", "Bytes received from peers.", metrics.bytesReceived),
-            ("meshnode_bytes_sent_total", "Bytes sent to peers.", metrics.bytesSent),
+            ("meshnode_received_bytes_total", "Bytes received from peers.", metrics.bytesReceived),
+            ("meshnode_sent_bytes_total", "Bytes sent to peers.", metrics.bytesSent),
+            (
+                "meshnode_bytes_received_total",
+                "Deprecated, removed in the next release: use meshnode_received_bytes_total (same value).",
+                metrics.bytesReceived
+            ),
+            (
+                "meshnode_bytes_sent_total",
+                "Deprecated, removed in the next release: use meshnode_sent_bytes_total (same value).",
+                metrics.bytesSent
+            ),
             ("meshnode_frames_received_total", "Frames received from peers.", metrics.framesReceived),
             ("meshnode_frames_sent_total", "Frames sent to peers.", metrics.framesSent),
         ] {
             family(&out, name, "counter", help)
             sample(&out, name, [], Double(value))
         }
+        family(&out, "meshnode_build_info", "gauge", "Always 1; the version running is its label.")
+        sample(&out, "meshnode_build_info", [("version", metrics.buildVersion)], 1)
+        if let process { render(process, into: &out) }
         return out
+    }
+
+    /// The `process_*` families, named and typed as Prometheus's client libraries export them.
+    static func render(_ process: ProcessStats, into out: inout String) {
+        family(&out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.")
+        sample(&out, "process_cpu_seconds_total", [], process.cpuSeconds)
+        family(&out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.")
+        sample(&out, "process_resident_memory_bytes", [], Double(process.residentBytes))
+        family(&out, "process_open_fds", "gauge", "Number of open file descriptors.")
+        sample(&out, "process_open_fds", [], Double(process.openFileDescriptors))
+        if let maximum = process.maximumFileDescriptors {
+            family(&out, "process_max_fds", "gauge", "Maximum number of open file descriptors.")
+            sample(&out, "process_max_fds", [], Double(maximum))
+        }
+        family(
+            &out, "process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.")
+        sample(&out, "process_start_time_seconds", [], process.startTimeSeconds)
     }
 
     private static func family(_ out: inout String, _ name: String, _ type: String, _ help: String) {

@@ -1,4 +1,5 @@
 import Testing
+import Wire
 
 @testable import Diagnostics
 
@@ -49,6 +50,10 @@ struct ExpositionChecker {
 }
 
 @Suite struct PrometheusTextTests {
+    static let process = ProcessStats(
+        cpuSeconds: 1.25, residentBytes: 12_582_912, openFileDescriptors: 17, maximumFileDescriptors: 1024,
+        startTimeSeconds: 1_733_011_200.5)
+
     @Test func everyFamilyIsValid() {
         var metrics = MetricsSnapshot()
         metrics.dialAttempts = ["seed": 3, "direct": 1]
@@ -57,12 +62,70 @@ struct ExpositionChecker {
         metrics.pingRTT.observe(0.0003)
         metrics.pingRTT.observe(0.02)
         metrics.pingRTT.observe(9)
-        let text = PrometheusText.render(metrics)
+        let text = PrometheusText.render(metrics, process: Self.process)
         #expect(ExpositionChecker.problems(in: text).isEmpty, "\(ExpositionChecker.problems(in: text))")
         #expect(text.contains("meshnode_dial_failures_total{reason=\"connection_refused\",source=\"direct\"} 2"))
         #expect(text.contains("meshnode_ping_rtt_seconds_bucket{le=\"0.0005\"} 1"))
         #expect(text.contains("meshnode_ping_rtt_seconds_bucket{le=\"+Inf\"} 3"))
         #expect(text.contains("meshnode_ping_rtt_seconds_count 3"))
+    }
+
+    /// A counter whose series first appears at 1 shows no increase to `increase()`/`rate()`:
+    /// Prometheus needs the 0 before it (the issue read 2.04 for 3 failures).
+    @Test func declaredLabels_areExportedAtZeroBeforeTheFirstIncrement() {
+        var metrics = MetricsSnapshot()
+        metrics.disconnects = ["ping_timeout": 4]
+        metrics.declareLabels(
+            sources: ["seed", "direct"], dialFailureReasons: ["timeout", "connection_refused"],
+            handshakeFailureReasons: ["handshake_timeout"], disconnectReasons: ["ping_timeout", "slow_peer"])
+        let text = PrometheusText.render(metrics, process: nil)
+        for line in [
+            "meshnode_dial_attempts_total{source=\"seed\"} 0", "meshnode_dial_attempts_total{source=\"direct\"} 0",
+            "meshnode_dial_failures_total{reason=\"timeout\",source=\"seed\"} 0",
+            "meshnode_dial_failures_total{reason=\"connection_refused\",source=\"direct\"} 0",
+            "meshnode_handshake_failures_total{reason=\"handshake_timeout\"} 0",
+            "meshnode_disconnects_total{reason=\"slow_peer\"} 0",
+            "meshnode_disconnects_total{reason=\"ping_timeout\"} 4",  // a value already there is kept
+        ] {
+            #expect(text.split(separator: "\n").contains(Substring(line)), "missing: \(line)")
+        }
+    }
+
+    @Test func processMetrics_haveTheConventionalNamesAndTypes() {
+        let text = PrometheusText.render(MetricsSnapshot(), process: Self.process)
+        for line in [
+            "# TYPE process_cpu_seconds_total counter", "process_cpu_seconds_total 1.25",
+            "# TYPE process_resident_memory_bytes gauge", "process_resident_memory_bytes 12582912",
+            "# TYPE process_open_fds gauge", "process_open_fds 17", "# TYPE process_max_fds gauge",
+            "process_max_fds 1024",
+            "# TYPE process_start_time_seconds gauge", "process_start_time_seconds 1733011200.5",
+        ] {
+            #expect(text.split(separator: "\n").contains(Substring(line)), "missing: \(line)")
+        }
+        var unlimited = Self.process
+        unlimited.maximumFileDescriptors = nil
+        #expect(!PrometheusText.render(MetricsSnapshot(), process: unlimited).contains("process_max_fds"))
+    }
+
+    @Test func buildInfo_isOneWithTheVersionAsLabel() {
+        let text = PrometheusText.render(MetricsSnapshot(), process: nil)
+        #expect(
+            text.contains("# TYPE meshnode_build_info gauge\nmeshnode_build_info{version=\"\(BuildInfo.version)\"} 1\n")
+        )
+    }
+
+    /// Prometheus naming: the unit before `_total` (`..._received_bytes_total`); the old
+    /// names stay one release with the same values, marked deprecated.
+    @Test func byteCounters_conventionalNames_andDeprecatedAliases() {
+        var metrics = MetricsSnapshot()
+        metrics.bytesReceived = 1234
+        metrics.bytesSent = 99
+        let lines = PrometheusText.render(metrics, process: nil).split(separator: "\n")
+        #expect(lines.contains("meshnode_received_bytes_total 1234"))
+        #expect(lines.contains("meshnode_sent_bytes_total 99"))
+        #expect(lines.contains("meshnode_bytes_received_total 1234"))
+        #expect(lines.contains("meshnode_bytes_sent_total 99"))
+        #expect(lines.contains { $0.hasPrefix("# HELP meshnode_bytes_received_total Deprecated") })
     }
 
     @Test func checker_catchesBrokenText() {
