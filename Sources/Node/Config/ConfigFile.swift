@@ -53,7 +53,8 @@ enum ConfigFile {
     static func operations(path: String) throws(Command.UsageError) -> [(flag: String, value: String?, line: Int)] {
         let bytes: [UInt8]
         do {
-            guard let read = try Posix.readFile(path) else {
+            // Bounded: `--config /dev/zero` must not read forever.
+            guard let read = try Posix.readFile(path, maximumBytes: maximumBytes) else {
                 throw Command.UsageError(description: "config file \(path) does not exist (check --config)")
             }
             bytes = read

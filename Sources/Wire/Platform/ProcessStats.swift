@@ -28,10 +28,12 @@ public struct ProcessStats: Sendable, Equatable {
 
     /// This process now; nil where procfs is not mounted or not readable.
     public static func current() -> ProcessStats? {
-        guard let stat = try? Posix.readFile("/proc/self/stat"), let system = try? Posix.readFile("/proc/stat"),
+        // procfs files are small; the bounds only keep a strange mount from costing more.
+        guard let stat = try? Posix.readFile("/proc/self/stat", maximumBytes: 4096),
+            let system = try? Posix.readFile("/proc/stat", maximumBytes: 1 << 20),
             let bootTime = bootTime(procStat: system)
         else { return nil }
-        let limits = (try? Posix.readFile("/proc/self/limits")) ?? []
+        let limits = (try? Posix.readFile("/proc/self/limits", maximumBytes: 16384)) ?? []
         return parse(
             selfStat: stat, bootTime: bootTime, ticksPerSecond: Int(sysconf(Int32(_SC_CLK_TCK))),
             pageSize: Int(sysconf(Int32(_SC_PAGESIZE))), openFileDescriptors: countOpenDescriptors() ?? 0,

@@ -48,4 +48,13 @@ import Testing
         #expect(stats.openFileDescriptors >= 3)
         if let maximum = stats.maximumFileDescriptors { #expect(maximum >= stats.openFileDescriptors) }
     }
+
+    @Test func boundedRead_stopsOneBytePastTheLimit_andReadsProcfs() throws {
+        #expect(try Posix.readFile("/dev/zero", maximumBytes: 10_000)?.count == 10_001)
+        #expect(try Posix.readFile("/dev/zero", maximumBytes: 0)?.count == 1)
+        // procfs reports a size of 0; the content is read anyway.
+        let stat = try #require(try Posix.readFile("/proc/self/stat", maximumBytes: 4096))
+        #expect(stat.count > 50 && stat.count <= 4096)
+        #expect(try Posix.readFile("/nonexistent/meshnode", maximumBytes: 10) == nil)
+    }
 }
