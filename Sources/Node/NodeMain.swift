@@ -23,6 +23,8 @@ enum NodeMain {
             Posix.exitImmediately(StatusCommand.run(url: url))
         case .diagnose(let url):
             Posix.exitImmediately(DiagnoseCommand.run(url: url))
+        case .control(let control):
+            Posix.exitImmediately(control.run())
         case .run(let options):
             // main is MainActor-isolated: hand the node to a task that prefers the reactor.
             let status = await Task(executorPreference: Reactor.shared) { await run(options) }.value

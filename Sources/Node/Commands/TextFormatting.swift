@@ -5,6 +5,17 @@ extension String {
     }
 }
 
+extension String {
+    /// Without leading and trailing ASCII whitespace (spaces, tabs, CR, LF).
+    func trimmingWhitespace() -> String {
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isSpace($0) })!
+        return String(scalars[first...last])
+    }
+}
+
 extension Double {
     /// Fixed-point text with `decimals` digits after the point (what `%.Nf` prints), without
     /// Foundation. Non-finite values print as "—".
