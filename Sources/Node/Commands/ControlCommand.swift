@@ -33,8 +33,8 @@ struct ControlCommand: Equatable {
     static let names = ["connect", "disconnect", "ban", "unban", "bans"]
     /// `ban` without `--seconds`: a day, as bitcoind's default `-bantime`.
     static let defaultBanSeconds = 86_400
-    /// `--seconds`: one second to ten years.
-    static let banSecondsRange: ClosedRange<Int> = 1...315_360_000
+    /// `--seconds`: one second to the longest ban the peer book keeps (ten years).
+    static let banSecondsRange: ClosedRange<Int> = 1...Int(PeerBook.maximumBanDuration)
 
     /// Parses the arguments after the command's name.
     static func parse(
