@@ -31,7 +31,8 @@ enum Command {
           --debug-listen HOST:PORT|off  HTTP debug endpoint (default 127.0.0.1:7070)
           --peer HOST:PORT              dial now and persist (source direct); repeatable
           --seed HOST:PORT              bootstrap peer (source seed; host names resolved); repeatable
-          --data-dir PATH               peer book and diagnostics (default ./meshnode_data_<port>)
+          --data-dir PATH               peer book, cookie, diagnostics (default ./meshnode_data_<port>,
+                                        or ./meshnode_data_<ip>_<port> when --listen names an IP)
           --chain-id ID                 must match the peer's (default mainnet)
           --genesis HEX64               genesis hash; must match
           --min-outbound N              outbound target (default 8)

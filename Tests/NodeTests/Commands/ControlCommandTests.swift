@@ -126,14 +126,19 @@ import Testing
         #expect(errors.first?.contains("--cookie-file") == true)
     }
 
+    // INTERFACE.md: ./meshnode_data_<port>, or ./meshnode_data_<ip>_<port> when --listen names an IP.
     @Test func defaults_cookieFromTheDataDirTheNodeWouldUse_urlFromEnvironment() throws {
         let plain = try Self.parse(["unban", "10.0.0.9"])
-        #expect(plain.cookieFile == NodeConfiguration().resolvedDataDirectory + "/.cookie")
+        #expect(plain.cookieFile == "./meshnode_data_7071/.cookie")
+        #expect(NodeConfiguration().resolvedDataDirectory + "/.cookie" == plain.cookieFile)
         #expect(plain.debugURL == "http://127.0.0.1:7070")
-        var listening = NodeConfiguration()
-        listening.listen = try SocketAddress(parsing: "127.0.0.5:9001")
         let byListen = try Self.parse(["unban", "10.0.0.9", "--listen", "127.0.0.5:9001"])
-        #expect(byListen.cookieFile == listening.resolvedDataDirectory + "/.cookie")
+        #expect(byListen.cookieFile == "./meshnode_data_127.0.0.5_9001/.cookie")
+        var node = NodeConfiguration()
+        node.listen = try SocketAddress(parsing: "127.0.0.5:9001")
+        #expect(node.resolvedDataDirectory + "/.cookie" == byListen.cookieFile)
+        let anyIP = try Self.parse(["unban", "10.0.0.9", "--listen", "0.0.0.0:9001"])
+        #expect(anyIP.cookieFile == "./meshnode_data_9001/.cookie")
         let fromEnvironment = try Self.parse(["bans"], environment: ["MESHNODE_DEBUG_URL": "http://127.0.0.3:1"])
         #expect(fromEnvironment.debugURL == "http://127.0.0.3:1")
     }
