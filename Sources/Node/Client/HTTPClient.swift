@@ -12,6 +12,8 @@ struct HTTPClient {
     enum Failure: Error, CustomStringConvertible {
         /// Nothing listens there, or it cannot be reached (the reason code says how).
         case unreachable(url: DebugURL, reason: ReasonCode)
+        /// The URL's host name resolves to no address.
+        case unresolved(url: DebugURL)
         /// It accepted the connection but did not answer in time.
         case timedOut(url: DebugURL, seconds: Double)
         /// It answered something that is not an acceptable HTTP response.
@@ -22,6 +24,9 @@ struct HTTPClient {
             case .unreachable(let url, let reason):
                 return "cannot reach the node's debug endpoint at \(url) (\(reason.rawValue)): is the node running, "
                     + "with this --debug-listen? (give --debug-url URL)"
+            case .unresolved(let url):
+                return "cannot resolve '\(url.host)' of --debug-url \(url) (give the node's address, e.g. "
+                    + "http://127.0.0.1:7070)"
             case .timedOut(let url, let seconds):
                 return "the debug endpoint at \(url) did not answer within \(seconds.formatted(decimals: 1)) s"
             case .malformed(let url, let why):
@@ -64,7 +69,7 @@ struct HTTPClient {
     /// Connects to the first of the URL's addresses that accepts.
     private func connect(deadline: UInt64) throws(Failure) -> BlockingStream {
         let addresses = url.addresses()
-        guard !addresses.isEmpty else { throw .unreachable(url: url, reason: .invalidAddress) }
+        guard !addresses.isEmpty else { throw .unresolved(url: url) }
         var lastError = SyscallError("connect", errno: 0)
         for address in addresses {
             do {

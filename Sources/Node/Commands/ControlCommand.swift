@@ -74,6 +74,11 @@ struct ControlCommand: Equatable {
                 positional.append(argument)
             }
         }
+        do {
+            _ = try DebugURL(parsing: debugURL)
+        } catch {
+            throw Command.UsageError(description: "\(name): \(error)")
+        }
         let expected = name == "bans" ? 0 : 1
         guard positional.count == expected else {
             throw fail(expected == 0 ? "takes no arguments" : "expected one \(name == "connect" ? "HOST:PORT" : "IP")")

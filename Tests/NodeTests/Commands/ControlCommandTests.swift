@@ -148,7 +148,7 @@ import Testing
             ["connect"], ["connect", "nowhere"], ["connect", "1.2.3.4:0"], ["disconnect", "1.2.3"],
             ["ban", "1.2.3.4", "--seconds", "0"], ["ban", "1.2.3.4", "--seconds", "99999999999999999999"],
             ["ban", "1.2.3.4", "--seconds"], ["unban", "1.2.3.4", "5.6.7.8"], ["bans", "1.2.3.4"],
-            ["disconnect", "1.2.3.4", "--persist"],
+            ["disconnect", "1.2.3.4", "--persist"], ["bans", "--debug-url", "https://127.0.0.1:7070"],
         ] {
             #expect(throws: Command.UsageError.self, "\(arguments)") { try Self.parse(arguments) }
         }
