@@ -59,7 +59,7 @@ enum ConfigFile {
             case (.integer(let number), false) where flag != "--seed" && flag != "--peer":
                 operations.append((flag, String(number), line))
             case (.double(let number), false)
-            where flag.hasSuffix("timeout") || flag.hasSuffix("interval") || flag == "--tick" || flag == "--cooldown":
+            where flag.hasSuffix("timeout") || flag.hasSuffix("interval") || flag == "--tick":
                 operations.append((flag, String(number), line))
             default:
                 throw Command.UsageError(
