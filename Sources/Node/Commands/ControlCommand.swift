@@ -187,7 +187,8 @@ struct ControlCommand: Equatable {
         return .success(text)
     }
 
-    /// The answer for a person, and whether the action did what was asked.
+    /// The answer for a person, and whether the action did what was asked. Fields this
+    /// version does not know are shown as `key=value` rather than dropped.
     func describe(_ answer: JSONValue) -> (lines: [String], succeeded: Bool) {
         switch action {
         case .connect(let peer, let persist):
@@ -198,29 +199,42 @@ struct ControlCommand: Equatable {
                 return (["could not connect to \(address): \(reason)\(detail)"], false)
             }
             return (["connected to \(address)" + (persist ? "; kept as a direct peer" : "")], true)
-        case .disconnect(let ip): return (["disconnected \(ip)"] + Self.fields(of: answer, skipping: ["ip"]), true)
+        case .disconnect(let ip):
+            return (["disconnected \(ip)" + Self.others(answer, known: ["ip", "disconnected"])], true)
         case .ban(let ip, let seconds):
-            return (
-                ["banned \(ip) for \(seconds) s"] + Self.fields(of: answer, skipping: ["ip", "seconds"]), true
-            )
-        case .unban(let ip): return (["unbanned \(ip)"] + Self.fields(of: answer, skipping: ["ip"]), true)
+            var line = "banned \(ip) for \(seconds) s"
+            if let until = answer["banned_until_unix"]?.intValue { line += ", until \(Self.time(unix: until))" }
+            if answer["disconnected"]?.boolValue == true { line += "; its session was closed" }
+            return ([line + Self.others(answer, known: ["ip", "banned_until_unix", "disconnected"])], true)
+        case .unban(let ip):
+            return (["unbanned \(ip)" + Self.others(answer, known: ["ip", "unbanned"])], true)
         case .bans:
             let list = answer["bans"]?.arrayValue ?? answer.arrayValue ?? []
             guard !list.isEmpty else { return (["no bans"], true) }
-            return (list.map { "  " + Self.oneLine($0) }, true)
+            return (
+                list.map { ban in
+                    var line = "  " + (ban["ip"]?.stringValue ?? "?")
+                    if let until = ban["banned_until_unix"]?.intValue { line += " until \(Self.time(unix: until))" }
+                    if let reason = ban["reason"]?.stringValue { line += " (\(reason))" }
+                    return line + Self.others(ban, known: ["ip", "banned_until_unix", "reason"])
+                }, true
+            )
         }
     }
 
-    /// `key: value` lines for the scalar members of an object, except `skipping`.
-    static func fields(of answer: JSONValue, skipping: Set<String>) -> [String] {
-        (answer.objectValue ?? []).filter { !skipping.contains($0.0) }.map { "  \($0.0): \(oneLine($0.1))" }
+    /// ` key=value` for each member of `answer` not in `known`.
+    static func others(_ answer: JSONValue, known: Set<String>) -> String {
+        (answer.objectValue ?? []).filter { !known.contains($0.0) }.map { " \($0.0)=\(oneLine($0.1))" }.joined()
     }
 
-    /// A value on one line: strings bare, objects as `key=value` pairs led by their IP.
+    /// Unix seconds as ISO 8601 UTC, whatever the number (clamped to the representable).
+    static func time(unix seconds: Int) -> String {
+        let clamped = UInt64(min(max(0, seconds), Int(UInt64.max / 1_000_000_000)))
+        return Timestamp.format(unixNanoseconds: clamped * 1_000_000_000)
+    }
+
+    /// A value on one line: strings bare, anything else as compact JSON.
     static func oneLine(_ value: JSONValue) -> String {
-        if let text = value.stringValue { return text }
-        guard let fields = value.objectValue else { return value.render() }
-        let lead = fields.first { $0.0 == "ip" }.map { [oneLine($0.1)] } ?? []
-        return (lead + fields.filter { $0.0 != "ip" }.map { "\($0.0)=\(oneLine($0.1))" }).joined(separator: " ")
+        value.stringValue ?? value.render()
     }
 }

@@ -67,28 +67,37 @@ import Testing
         #expect(output == ["could not connect to 10.0.0.8:7071: connection_refused (x)"])
     }
 
-    @Test func disconnectBanUnban_postTheirRoutesAndBodies() async throws {
-        let cases: [([String], String, JSONValue)] = [
-            (["disconnect", "10.0.0.9"], "/api/p2p/disconnect", .object([("ip", .string("10.0.0.9"))])),
+    @Test func disconnectBanUnban_postTheirRoutesAndBodies_andSayWhatHappened() async throws {
+        let cases: [([String], String, JSONValue, String, String)] = [
+            (
+                ["disconnect", "10.0.0.9"], "/api/p2p/disconnect", .object([("ip", .string("10.0.0.9"))]),
+                #"{"ip":"10.0.0.9","disconnected":true}"#, "disconnected 10.0.0.9"
+            ),
             (
                 ["ban", "10.0.0.9", "--seconds", "600"], "/api/p2p/ban",
-                .object([("ip", .string("10.0.0.9")), ("seconds", .int(600))])
+                .object([("ip", .string("10.0.0.9")), ("seconds", .int(600))]),
+                #"{"ip":"10.0.0.9","banned_until_unix":1800000000,"disconnected":true}"#,
+                "banned 10.0.0.9 for 600 s, until 2027-01-15T08:00:00.000Z; its session was closed"
             ),
             (
-                ["ban", "10.0.0.9"], "/api/p2p/ban",
-                .object([("ip", .string("10.0.0.9")), ("seconds", .int(86_400))])
+                ["ban", "10.0.0.9"], "/api/p2p/ban", .object([("ip", .string("10.0.0.9")), ("seconds", .int(86_400))]),
+                #"{"ip":"10.0.0.9","banned_until_unix":1800000000,"disconnected":false,"note":"new"}"#,
+                "banned 10.0.0.9 for 86400 s, until 2027-01-15T08:00:00.000Z note=new"
             ),
-            (["unban", "2001:db8::1"], "/api/p2p/unban", .object([("ip", .string("2001:db8::1"))])),
+            (
+                ["unban", "2001:db8::1"], "/api/p2p/unban", .object([("ip", .string("2001:db8::1"))]),
+                #"{"ip":"2001:db8::1","unbanned":true}"#, "unbanned 2001:db8::1"
+            ),
         ]
-        for (arguments, path, body) in cases {
+        for (arguments, path, body, response, printed) in cases {
             let (request, status, output, errors) = try await Self.exchange(
-                arguments, response: Self.json(200, #"{"ok":true}"#))
+                arguments, response: Self.json(200, response))
             let sent = try #require(request)
             #expect(sent.method == "POST" && sent.target == path, "\(arguments)")
             #expect(try JSONValue.parse(sent.body) == body, "\(arguments)")
             #expect(sent.headers["authorization"] == "Bearer c0ffee")
             #expect(status == 0 && errors.isEmpty, "\(arguments): \(errors)")
-            #expect(output.first?.contains(arguments[1]) == true, "\(output)")
+            #expect(output == [printed])
         }
     }
 
@@ -102,7 +111,7 @@ import Testing
         #expect(sent.method == "GET" && sent.target == "/api/p2p/bans" && sent.body.isEmpty)
         #expect(sent.headers["content-type"] == nil)
         #expect(status == 0)
-        #expect(output == ["  10.0.0.9 banned_until_unix=1800000000 reason=operator_ban"])
+        #expect(output == ["  10.0.0.9 until 2027-01-15T08:00:00.000Z (operator_ban)"])
     }
 
     @Test func errorStatus_exitsOneWithTheErrorBodysMessage() async throws {
