@@ -19,11 +19,12 @@ enum NodeMain {
         case .version:
             Posix.writeLine(Posix.standardOutput, "meshnode \(Command.versionString)")
         case .status(let url):
-            let status = await Task(executorPreference: Reactor.shared) { await StatusCommand.run(url: url) }.value
-            Posix.exitImmediately(status)
+            // The client commands block on their one request: no reactor is started for them.
+            Posix.exitImmediately(StatusCommand.run(url: url))
         case .diagnose(let url):
-            let status = await Task(executorPreference: Reactor.shared) { await DiagnoseCommand.run(url: url) }.value
-            Posix.exitImmediately(status)
+            Posix.exitImmediately(DiagnoseCommand.run(url: url))
+        case .control(let control):
+            Posix.exitImmediately(control.run())
         case .run(let options):
             // main is MainActor-isolated: hand the node to a task that prefers the reactor.
             let status = await Task(executorPreference: Reactor.shared) { await run(options) }.value

@@ -32,9 +32,13 @@ public struct NodeConfiguration: Sendable {
 
     public init() {}
 
-    /// `<data-dir>`, defaulting to `./meshnode_data_<port>`.
+    /// `<data-dir>`, defaulting to `./meshnode_data_<port>`, or `./meshnode_data_<ip>_<port>`
+    /// when the listen address names an IP, so that nodes sharing a machine on 127.0.0.x
+    /// never share a directory by default (INTERFACE.md). The CLI finds a node's cookie here.
     public var resolvedDataDirectory: String {
-        dataDirectory ?? "./meshnode_data_\(listen.port)"
+        if let dataDirectory { return dataDirectory }
+        guard let ip = sourceIP else { return "./meshnode_data_\(listen.port)" }
+        return "./meshnode_data_\(ip)_\(listen.port)"
     }
 
     /// The IP dials are bound to, if the listen address names one.

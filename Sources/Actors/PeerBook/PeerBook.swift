@@ -13,6 +13,12 @@ public struct PeerBook: Sendable, Equatable {
     /// Violations before a ban, and how long it lasts.
     public static let violationsBeforeBan = 3
     public static let banDuration: Double = 24 * 3600
+    /// The longest ban the book keeps (an operator's included): ten years. A loaded ban
+    /// further out is shortened to this.
+    public static let maximumBanDuration: Double = 10 * 365 * 86_400
+    /// Failures are counted up to this and no further: they come back from peers.json, which
+    /// a person may have edited, so no count is trusted not to overflow.
+    public static let maximumFailures = 1_000_000
     /// Connected within this many seconds counts as hot.
     public static let hotWindow: Double = 600
     /// Gossip peers below this health are skipped as `peer_unhealthy`.
@@ -84,12 +90,12 @@ public struct PeerBook: Sendable, Equatable {
     /// A dial or handshake failed: cooldown doubles from 30 s to 1 h; violations lead to a ban.
     public mutating func recordFailure(_ ip: PeerIP, reason: ReasonCode, now: Double) {
         guard var record = records[ip] else { return }
-        record.failures += 1
-        record.health = max(0, record.health - 15)
+        record.failures = Self.increment(record.failures, upTo: Self.maximumFailures)
+        record.health = max(0, min(100, max(0, record.health)) - 15)
         record.lastReason = reason.rawValue
         record.cooldownUntil = now + Self.cooldown(afterFailures: record.failures, base: cooldownBase)
         if Self.isViolation(reason) {
-            record.violations += 1
+            record.violations = Self.increment(record.violations, upTo: Self.violationsBeforeBan)
             if record.violations >= Self.violationsBeforeBan {
                 record.bannedUntil = now + Self.banDuration
                 record.violations = 0
@@ -103,9 +109,15 @@ public struct PeerBook: Sendable, Equatable {
         records[ip]?.cooldownUntil = nil
     }
 
+    /// `value + 1`, kept within 0…`limit` whatever `value` was: saturates, never traps.
+    static func increment(_ value: Int, upTo limit: Int) -> Int {
+        value >= limit ? limit : max(0, value) + 1
+    }
+
     /// 30 s, 60 s, 120 s, … capped at 1 h.
     public static func cooldown(afterFailures failures: Int, base: Double = baseCooldown) -> Double {
-        min(maximumCooldown, base * Double(1 << max(0, min(failures - 1, 20))))
+        // Clamped before subtracting: `failures` may be anything a hand-edited file held.
+        min(maximumCooldown, base * Double(1 << (min(max(failures, 1), 21) - 1)))
     }
 
     /// Reasons that say the peer is on another network or breaks the protocol.

@@ -18,11 +18,13 @@ public struct PeerBookStore: Sendable {
     }
 
     /// Loads the book. A corrupt, truncated or foreign file is moved aside (never deleted)
-    /// and the node starts with an empty book.
-    public func load(into book: inout PeerBook) throws(SyscallError) -> LoadOutcome {
+    /// and the node starts with an empty book; out-of-range fields are clamped (``decode(_:now:)``).
+    public func load(
+        into book: inout PeerBook, now: Double = Timestamp.unixSecondsDouble()
+    ) throws(SyscallError) -> LoadOutcome {
         guard let bytes = try Posix.readFile(path) else { return .missing }
         do {
-            book.replaceAll(try Self.decode(bytes))
+            book.replaceAll(try Self.decode(bytes, now: now))
             return .loaded(count: book.count)
         } catch {
             let aside = path + ".corrupt-\(Timestamp.unixSeconds())"
@@ -58,7 +60,16 @@ public struct PeerBookStore: Sendable {
     }
 
     /// The records of a peer-book file; entries with an unusable address are skipped.
-    package static func decode(_ bytes: [UInt8]) throws(LoadError) -> [PeerRecord] {
+    ///
+    /// The file is outside input (a person may edit it, a disk may garble it), so every field
+    /// is validated against `now` and clamped into what the node itself could have written:
+    /// counters to 0…``PeerBook/maximumFailures`` (violations to the ban threshold), health
+    /// to 0…100, past timestamps to 0…now (a `first_seen` that is not a number becomes now),
+    /// cooldowns to at most an hour ahead and bans to ``PeerBook/maximumBanDuration`` ahead;
+    /// a timestamp that is not a finite number is dropped.
+    package static func decode(
+        _ bytes: [UInt8], now: Double = Timestamp.unixSecondsDouble()
+    ) throws(LoadError) -> [PeerRecord] {
         let document: JSONValue
         do {
             document = try JSONValue.parse(bytes)
@@ -74,21 +85,30 @@ public struct PeerBookStore: Sendable {
             guard let text = entry["address"]?.stringValue, let address = try? SocketAddress(parsing: text) else {
                 continue
             }
-            guard let sourceText = entry["source"]?.stringValue, let source = PeerSource(rawValue: sourceText),
-                let firstSeen = entry["first_seen"]?.doubleValue
-            else {
-                throw LoadError("peer \(index): missing or invalid source / first_seen")
+            guard let sourceText = entry["source"]?.stringValue, let source = PeerSource(rawValue: sourceText) else {
+                throw LoadError("peer \(index): missing or invalid source")
+            }
+            let now = now.isFinite ? max(0, now) : 0
+            func time(_ key: String, upTo limit: Double) -> Double? {
+                guard let value = entry[key]?.doubleValue, value.isFinite else { return nil }
+                return min(max(0, value), limit)
+            }
+            func counter(_ key: String, upTo limit: Int) -> Int {
+                min(max(0, entry[key]?.intValue ?? 0), limit)
+            }
+            let reason = entry["last_reason"]?.stringValue.flatMap { text in
+                text.utf8.count <= 64 && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || $0 == 0x5F } ? text : nil
             }
             records.append(
                 PeerRecord(
-                    address: address, source: source, firstSeen: firstSeen,
-                    lastAttempt: entry["last_attempt"]?.doubleValue, lastSuccess: entry["last_success"]?.doubleValue,
-                    failures: max(0, entry["failures"]?.intValue ?? 0),
-                    cooldownUntil: entry["cooldown_until"]?.doubleValue,
-                    bannedUntil: entry["banned_until"]?.doubleValue,
-                    violations: max(0, entry["violations"]?.intValue ?? 0),
+                    address: address, source: source, firstSeen: time("first_seen", upTo: now) ?? now,
+                    lastAttempt: time("last_attempt", upTo: now), lastSuccess: time("last_success", upTo: now),
+                    failures: counter("failures", upTo: PeerBook.maximumFailures),
+                    cooldownUntil: time("cooldown_until", upTo: now + PeerBook.maximumCooldown),
+                    bannedUntil: time("banned_until", upTo: now + PeerBook.maximumBanDuration),
+                    violations: counter("violations", upTo: PeerBook.violationsBeforeBan),
                     health: min(100, max(0, entry["health"]?.intValue ?? 100)),
-                    lastReason: entry["last_reason"]?.stringValue))
+                    lastReason: reason))
         }
         return records
     }

@@ -7,6 +7,7 @@ enum Command {
     case run(RunOptions)
     case status(debugURL: String)
     case diagnose(debugURL: String)
+    case control(ControlCommand)
     case help
     case version
 
@@ -16,6 +17,11 @@ enum Command {
         usage: meshnode [run] [options]             start a node (foreground; logs to stderr)
                meshnode status [--debug-url URL]    one screen: peers, peer book, blockers, failures
                meshnode diagnose [--debug-url URL]  why aren't my peers connecting?
+               meshnode connect HOST:PORT [--persist]   dial now (--persist: keep it as a direct peer)
+               meshnode disconnect IP               close the session with IP
+               meshnode ban IP [--seconds N]        ban IP (default 86400 s, up to 10 years), close its session
+               meshnode unban IP                    lift a ban
+               meshnode bans                        the bans in force
                meshnode --help | --version
 
         options of run (each also settable in the config file; the command line wins):
@@ -25,7 +31,8 @@ enum Command {
           --debug-listen HOST:PORT|off  HTTP debug endpoint (default 127.0.0.1:7070)
           --peer HOST:PORT              dial now and persist (source direct); repeatable
           --seed HOST:PORT              bootstrap peer (source seed; host names resolved); repeatable
-          --data-dir PATH               peer book and diagnostics (default ./meshnode_data_<port>)
+          --data-dir PATH               peer book, cookie, diagnostics (default ./meshnode_data_<port>,
+                                        or ./meshnode_data_<ip>_<port> when --listen names an IP)
           --chain-id ID                 must match the peer's (default mainnet)
           --genesis HEX64               genesis hash; must match
           --min-outbound N              outbound target (default 8)
@@ -40,6 +47,14 @@ enum Command {
           --ipv4-only                   skip IPv6 peers
           --log-level LEVEL             trace|debug|info|warning|error (default info)
           --log-format FORMAT           json|text (default: text on a terminal, else json)
+
+        options of status, diagnose, connect, disconnect, ban, unban, bans:
+          --debug-url URL               the node's debug endpoint (default http://127.0.0.1:7070,
+                                        env MESHNODE_DEBUG_URL)
+        and of connect, disconnect, ban, unban, bans (which send the node's cookie):
+          --cookie-file PATH            default <data-dir>/.cookie
+          --data-dir PATH               the node's data dir (default as run names it from --listen)
+          --listen HOST:PORT            the node's --listen, to find its default data dir
         """
 
     /// A usage error, printed as one line.
@@ -78,6 +93,11 @@ enum Command {
             }
             return command == "status" ? .status(debugURL: url) : .diagnose(debugURL: url)
         }
+        if let name = arguments.first, ControlCommand.names.contains(name) {
+            let rest = arguments.dropFirst()
+            if rest.contains("-h") || rest.contains("--help") { return .help }
+            return .control(try ControlCommand.parse(name, rest, environment: environment))
+        }
         if arguments.first == "run" { arguments = arguments.dropFirst() }
         // First collect the command line, then apply: defaults < config file < environment < flags.
         var flags: [(String, String?)] = []
@@ -109,10 +129,7 @@ enum Command {
             }
         }
         if let text = environment("MESHNODE_MAX_PEERS") {
-            guard let value = Int(text), value > 0 else {
-                throw UsageError(description: "MESHNODE_MAX_PEERS: '\(text)' is not a positive integer")
-            }
-            options.node.maximumPeers = value
+            options.node.maximumPeers = try count("MESHNODE_MAX_PEERS", text, in: NodeConfiguration.maximumPeersRange)
         }
         for (flag, value) in flags { try apply(flag, value, to: &options) }
         return .run(options)
@@ -140,8 +157,9 @@ enum Command {
                 throw UsageError(description: "--genesis: expected 64 hex digits, got '\(value)'")
             }
             options.node.genesis = hash
-        case "--min-outbound": options.node.minimumOutbound = try count(flag, value)
-        case "--max-peers": options.node.maximumPeers = try count(flag, value)
+        case "--min-outbound":
+            options.node.minimumOutbound = try count(flag, value, in: NodeConfiguration.minimumOutboundRange)
+        case "--max-peers": options.node.maximumPeers = try count(flag, value, in: NodeConfiguration.maximumPeersRange)
         case "--tick": options.node.tick = try seconds(flag, value)
         case "--ping-interval": options.node.pingInterval = try seconds(flag, value)
         case "--ping-timeout": options.node.pingTimeout = try seconds(flag, value)
@@ -187,18 +205,49 @@ enum Command {
         return resolved
     }
 
-    private static func count(_ flag: String, _ value: String) throws(UsageError) -> Int {
-        guard let number = Int(value), number >= 0 else {
-            throw UsageError(description: "\(flag): expected a whole number, got '\(value)'")
+    /// A whole number in `range`; anything else (words, signs, fractions, numbers too large for
+    /// an `Int`) is refused with the range.
+    static func count(_ flag: String, _ value: String, in range: ClosedRange<Int>) throws(UsageError) -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw UsageError(
+                description: "\(flag): expected a whole number from \(range.lowerBound) to \(range.upperBound), "
+                    + "got '\(value)'")
         }
         return number
     }
 
-    private static func seconds(_ flag: String, _ value: String) throws(UsageError) -> Duration {
-        guard let number = Double(value), number > 0, number.isFinite else {
-            throw UsageError(description: "\(flag): expected seconds > 0 (fractions allowed), got '\(value)'")
+    /// Seconds in ``NodeConfiguration/secondsRange``, written as a plain decimal number
+    /// (`30`, `0.2`, `1.5e1`); `nan`, `inf`, hex and out-of-range values are refused, so the
+    /// conversion to nanoseconds can never overflow.
+    static func seconds(_ flag: String, _ value: String) throws(UsageError) -> Duration {
+        let range = NodeConfiguration.secondsRange
+        guard isDecimalNumber(value), let number = Double(value), range.contains(number) else {
+            throw UsageError(
+                description: "\(flag): expected seconds from \(range.lowerBound) to \(Int(range.upperBound)) "
+                    + "(fractions allowed), got '\(value)'")
         }
-        return .nanoseconds(Int64(number * 1e9))
+        return .nanoseconds(Int64((number * 1e9).rounded()))
+    }
+
+    /// `digits [. digits] [(e|E) [+|-] digits]`: what an operator writes for a number.
+    static func isDecimalNumber(_ text: String) -> Bool {
+        var bytes = text.utf8[...]
+        func digits() -> Bool {
+            let count = bytes.prefix { (0x30...0x39).contains($0) }.count
+            bytes = bytes.dropFirst(count)
+            return count > 0
+        }
+        guard digits() else { return false }
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            guard digits() else { return false }
+        }
+        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+            guard digits() else { return false }
+        }
+        return bytes.isEmpty
     }
 
     /// The known flag nearest to `flag` by edit distance, if reasonably near.

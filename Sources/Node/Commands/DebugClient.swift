@@ -1,79 +1,70 @@
-import Foundation
+import Diagnostics
 import Wire
 
-/// A minimal HTTP/1.1 GET client for `meshnode status` and `diagnose`, on the Wire layer.
+/// The CLI's side of a node's debug endpoint: JSON documents and control calls over
+/// ``HTTPClient``, parsed with the project's own JSON (no Foundation in the binary).
 struct DebugClient {
-    let host: SocketAddress
+    let http: HTTPClient
 
+    /// Why a call failed, as one line for a person.
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// Parses `http://HOST:PORT` (a path, if any, is ignored).
-    init(url: String) throws(Failure) {
-        var rest = Substring(url)
-        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
-        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+    /// Parses `http://HOST:PORT` (see ``DebugURL``).
+    init(url: String, timeout: Duration = .seconds(5)) throws(Failure) {
         do {
-            host = try SocketAddress(parsing: String(rest))
+            http = HTTPClient(url: try DebugURL(parsing: url), timeout: timeout)
         } catch {
-            throw Failure(description: "--debug-url '\(url)': \(error) (expected http://HOST:PORT)")
+            throw Failure(description: error.description)
         }
     }
 
-    /// GETs `path` and decodes its JSON body.
-    func json(_ path: String) async throws(Failure) -> [String: Any] {
-        let body = try await get(path)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            throw Failure(description: "\(path) did not answer JSON")
-        }
-        return object
+    /// GETs `path`, which must answer 200 with JSON.
+    func json(_ path: String) throws(Failure) -> JSONValue {
+        try call("GET", path)
     }
 
-    func get(_ path: String) async throws(Failure) -> [UInt8] {
-        let reactor = Reactor.shared
+    /// One call: `body` is sent as `application/json`, `cookie` as `Authorization: Bearer`.
+    /// Answers the JSON of a 2xx response; any other status fails with the error body's message.
+    func call(_ method: String, _ path: String, body: JSONValue? = nil, cookie: String? = nil) throws(Failure)
+        -> JSONValue
+    {
+        var headers: [(String, String)] = []
+        if let cookie { headers.append(("Authorization", "Bearer \(cookie)")) }
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let response: HTTPResponseParser.Response
         do {
-            let connection = try await Connection.connect(to: host, timeout: .seconds(2), reactor: reactor)
-            let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
-            try await connection.send(bytes: Array(request.utf8))
-            var response: [UInt8] = []
-            while let bytes = try await connection.receiveBytes() {
-                response += bytes
-                if response.count > 16 << 20 { break }
-            }
-            await connection.close()
-            guard let split = HTTPSplit(response) else { throw Failure(description: "malformed HTTP response") }
-            guard split.status == 200 else {
-                throw Failure(description: "\(path) answered \(split.status)")
-            }
-            return split.body
-        } catch let failure as Failure {
-            throw failure
-        } catch let error as ConnectionError {
-            throw Failure(
-                description: "cannot reach the debug endpoint at http://\(host) (\(error.reason)): "
-                    + "is the node running, and with this --debug-listen?")
+            response = try http.send(
+                method: method, path: path, headers: headers, body: body.map { Array($0.render().utf8) })
         } catch {
-            throw Failure(description: "\(error)")
+            throw Failure(description: error.description)
         }
+        let json = try? JSONValue.parse(response.body)
+        guard (200...299).contains(response.status) else {
+            let message =
+                json?["error"]?.stringValue ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+            throw Failure(description: "\(method) \(path) answered \(response.status): \(message)")
+        }
+        guard let json else { throw Failure(description: "\(method) \(path) did not answer JSON") }
+        return json
     }
 }
 
-/// The status code and body of a whole HTTP response.
+/// The status code and body of a whole HTTP response held in memory (tests read the node's
+/// endpoint with it).
 struct HTTPSplit {
     let status: Int
     let body: [UInt8]
 
     init?(_ bytes: [UInt8]) {
-        guard
-            let end = (0..<max(0, bytes.count - 3)).first(where: {
-                bytes[$0..<($0 + 4)].elementsEqual([13, 10, 13, 10])
-            })
-        else { return nil }
-        let head = String(decoding: bytes[..<end], as: UTF8.self)
-        let parts = head.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
-        self.status = status
-        self.body = Array(bytes[(end + 4)...])
+        var parser = HTTPResponseParser()
+        do {
+            let response = try parser.feed(bytes) ?? parser.finish()
+            status = response.status
+            body = response.body
+        } catch {
+            return nil
+        }
     }
 }

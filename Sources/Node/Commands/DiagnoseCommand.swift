@@ -1,9 +1,9 @@
-import Foundation
+import Diagnostics
 import Wire
 
 /// `meshnode diagnose`: the answer to "why aren't my peers connecting?" in plain words.
 enum DiagnoseCommand {
-    static func run(url: String) async -> Int32 {
+    static func run(url: String) -> Int32 {
         let client: DebugClient
         do {
             client = try DebugClient(url: url)
@@ -12,9 +12,9 @@ enum DiagnoseCommand {
             return 2
         }
         do {
-            let debug = try await client.json("/api/p2p/debug")
-            let reasons = try await client.json("/api/p2p/reasons")
-            let stats = try await client.json("/api/p2p/stats")
+            let debug = try client.json("/api/p2p/debug")
+            let reasons = try client.json("/api/p2p/reasons")
+            let stats = try client.json("/api/p2p/stats")
             for line in advice(debug: debug, reasons: reasons, stats: stats) {
                 Posix.writeLine(Posix.standardOutput, "- " + line)
             }
@@ -26,20 +26,24 @@ enum DiagnoseCommand {
     }
 
     /// Plain advice from the endpoint's three documents, most important first.
-    static func advice(debug: [String: Any], reasons: [String: Any], stats: [String: Any]) -> [String] {
+    static func advice(debug: JSONValue, reasons: JSONValue, stats: JSONValue) -> [String] {
         var advice: [String] = []
-        let connected = (debug["connected_peers"] as? [Any])?.count ?? 0
-        let known = stats["known_peers"] as? Int ?? 0
-        let cycle = reasons["cycle"] as? [String: Any] ?? [:]
-        let target = cycle["target"] as? Int ?? 0
+        let connected = debug["connected_peers"]?.arrayValue?.count ?? 0
+        let known = stats["known_peers"]?.intValue ?? 0
+        let target = reasons["cycle"]?["target"]?.intValue ?? 0
         var counts: [String: Int] = [:]
-        for tally in reasons["reasons"] as? [[String: Any]] ?? [] {
-            counts[tally["reason"] as? String ?? "", default: 0] += tally["count"] as? Int ?? 0
+        // Counts come from outside: add them without trapping.
+        func add(_ reason: String, _ count: Int) {
+            let (sum, overflow) = (counts[reason] ?? 0).addingReportingOverflow(max(0, count))
+            counts[reason] = overflow ? .max : sum
         }
-        let failures = debug["dial_failures"] as? [[String: Any]] ?? []
-        for failure in failures { counts[failure["reason"] as? String ?? "", default: 0] += 1 }
+        for tally in reasons["reasons"]?.arrayValue ?? [] {
+            add(tally["reason"]?.stringValue ?? "", tally["count"]?.intValue ?? 0)
+        }
+        let failures = debug["dial_failures"]?.arrayValue ?? []
+        for failure in failures { add(failure["reason"]?.stringValue ?? "", 1) }
         let handshakeReasons = ["genesis_mismatch", "chain_id_mismatch", "version_mismatch", "incompatible_chain"]
-        let failureReasons = Set(failures.compactMap { $0["reason"] as? String })
+        let failureReasons = Set(failures.compactMap { $0["reason"]?.stringValue })
 
         if known == 0 && connected == 0 {
             advice.append("no peers are known: give --seed HOST:PORT or --peer HOST:PORT, or seed_peers in the config")

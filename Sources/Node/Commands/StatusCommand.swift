@@ -1,13 +1,13 @@
-import Foundation
+import Diagnostics
 import Wire
 
 /// `meshnode status`: one screen from the debug endpoint.
 enum StatusCommand {
-    static func run(url: String) async -> Int32 {
+    static func run(url: String) -> Int32 {
         do {
             let client = try DebugClient(url: url)
-            let debug = try await client.json("/api/p2p/debug")
-            let reasons = try await client.json("/api/p2p/reasons")
+            let debug = try client.json("/api/p2p/debug")
+            let reasons = try client.json("/api/p2p/reasons")
             Posix.writeLine(Posix.standardOutput, render(debug: debug, reasons: reasons, url: url))
             return 0
         } catch {
@@ -17,59 +17,54 @@ enum StatusCommand {
     }
 
     static func render(
-        debug: [String: Any], reasons: [String: Any], url: String, now: Double = Date().timeIntervalSince1970
-    )
-        -> String
-    {
-        let peers = debug["connected_peers"] as? [[String: Any]] ?? []
-        let outbound = peers.filter { $0["direction"] as? String == "outbound" }.count
+        debug: JSONValue, reasons: JSONValue, url: String,
+        now: Double = Double(Posix.wallClockNanoseconds()) / 1e9
+    ) -> String {
+        let peers = debug["connected_peers"]?.arrayValue ?? []
+        let outbound = peers.filter { $0["direction"]?.stringValue == "outbound" }.count
         var lines = ["meshnode status (\(url))", ""]
         lines.append("Peers: \(peers.count) connected (\(outbound) outbound, \(peers.count - outbound) inbound)")
         for peer in peers {
-            let address = peer["addr"] as? String ?? "?"
-            let direction = peer["direction"] as? String ?? "?"
-            let rtt = (peer["last_rtt_ms"] as? Double).map { String(format: "%.2f ms", $0) } ?? "—"
-            let since = (peer["connected_since_unix"] as? Double) ?? now
+            let address = peer["addr"]?.stringValue ?? "?"
+            let direction = peer["direction"]?.stringValue ?? "?"
+            let rtt = peer["last_rtt_ms"]?.doubleValue.map { $0.formatted(decimals: 2) + " ms" } ?? "—"
+            let since = peer["connected_since_unix"]?.doubleValue ?? now
             lines.append(
                 "  \(address.padding(24))\(direction.padding(10))rtt \(rtt.padding(10))up \(duration(now - since))")
         }
-        let book = debug["peer_book_counts"] as? [String: Any] ?? [:]
+        let book = debug["peer_book_counts"]
+        func count(_ key: String) -> Int { book?[key]?.intValue ?? 0 }
         lines.append("")
         lines.append(
-            "Peer book: \(book["total"] as? Int ?? 0) known — hot \(book["hot"] as? Int ?? 0), "
-                + "warm \(book["warm"] as? Int ?? 0), cold \(book["cold"] as? Int ?? 0)")
-        let tallies = reasons["reasons"] as? [[String: Any]] ?? []
+            "Peer book: \(count("total")) known — hot \(count("hot")), warm \(count("warm")), cold \(count("cold"))")
+        let tallies = reasons["reasons"]?.arrayValue ?? []
         let blockers = tallies.filter {
-            !["already_connected", "already_connecting"].contains($0["reason"] as? String ?? "")
+            !["already_connected", "already_connecting"].contains($0["reason"]?.stringValue ?? "")
         }
         lines.append(
             "Top blockers (last cycle): "
                 + (blockers.isEmpty
                     ? "none"
-                    : blockers.prefix(3).map { "\($0["reason"] as? String ?? "?") (\($0["count"] as? Int ?? 0))" }
+                    : blockers.prefix(3).map { "\($0["reason"]?.stringValue ?? "?") (\($0["count"]?.intValue ?? 0))" }
                         .joined(separator: ", ")))
-        let failures = debug["dial_failures"] as? [[String: Any]] ?? []
+        let failures = debug["dial_failures"]?.arrayValue ?? []
         lines.append("")
         lines.append("Recent dial failures (\(failures.count)):")
         for failure in failures.suffix(8) {
-            let when = (failure["timestamp_unix"] as? Double).map { duration(now - $0) + " ago" } ?? "?"
+            let when = failure["timestamp_unix"]?.doubleValue.map { duration(now - $0) + " ago" } ?? "?"
             lines.append(
-                "  \((failure["addr"] as? String ?? "?").padding(24))\((failure["reason"] as? String ?? "?").padding(22))"
-                    + "\((failure["source"] as? String ?? "?").padding(11))\(when)")
+                "  \((failure["addr"]?.stringValue ?? "?").padding(24))"
+                    + "\((failure["reason"]?.stringValue ?? "?").padding(22))"
+                    + "\((failure["source"]?.stringValue ?? "?").padding(11))\(when)")
         }
         return lines.joined(separator: "\n")
     }
 
+    /// `42s`, `3m7s`, `2h5m`; never traps, whatever the endpoint sent.
     static func duration(_ seconds: Double) -> String {
-        let total = max(0, Int(seconds))
+        let total = seconds.isFinite ? Int(max(0, min(seconds, 1e15))) : 0
         if total < 60 { return "\(total)s" }
         if total < 3600 { return "\(total / 60)m\(total % 60)s" }
         return "\(total / 3600)h\(total / 60 % 60)m"
-    }
-}
-
-extension String {
-    func padding(_ width: Int) -> String {
-        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }

@@ -83,5 +83,25 @@ import Testing
         }
         try Data("max_peers = \"many\"\n".utf8).write(to: URL(fileURLWithPath: path))
         #expect { try options(["--config", path]) } throws: { "\($0)".contains("line 1") }
+        // Out of range in the file: refused where the value is applied, with the range.
+        for (text, option) in [
+            ("tick_seconds = 1e11\n", "--tick"), ("ping_timeout_seconds = -1\n", "--ping-timeout"),
+            ("max_peers = 0\n", "--max-peers"), ("min_outbound_connections = 100000\n", "--min-outbound"),
+        ] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            #expect { try options(["--config", path]) } throws: {
+                "\($0)".contains("line 1") && "\($0)".contains(option) && "\($0)".contains(" to ")
+            }
+        }
+    }
+
+    @Test func fractionalSeconds_fromTheConfigFile() async throws {
+        try await ExclusiveIO.shared.run {
+            let path = NSTemporaryDirectory() + "meshnode-config-\(UInt32.random(in: 0...UInt32.max)).toml"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Data("tick_seconds = 0.25\nping_interval_seconds = 1.5\n".utf8).write(to: URL(fileURLWithPath: path))
+            let node = try options(["--config", path]).node
+            #expect(node.tick == .milliseconds(250) && node.pingInterval == .milliseconds(1500))
+        }
     }
 }
