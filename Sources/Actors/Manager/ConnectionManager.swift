@@ -119,6 +119,13 @@ public actor ConnectionManager: LoopIsolated {
         perform(table.sessionEnded(peer.ip, id: peer.id, reason: reason, now: Self.now()), peer: peer)
     }
 
+    /// A session decided to close by itself (`PeerConnection.close`/`abort`): it leaves the
+    /// registry now. Called synchronously from the session (same reactor); when the manager
+    /// itself closed the session, the table has already let it go and this does nothing.
+    func sessionClosing(_ peer: PeerConnection, reason: ReasonCode) {
+        perform(table.sessionClosing(peer.ip, id: peer.id, reason: reason, now: Self.now()), peer: peer)
+    }
+
     /// Closes every session as `shutdown` and refuses every dial, accept and handshake from now on.
     func shutdown() {
         perform(table.shutdown())

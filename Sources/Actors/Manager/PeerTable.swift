@@ -185,6 +185,18 @@ public struct PeerTable: Sendable {
         return [.close(ip, id: id, reason: reason)]
     }
 
+    /// A session decided to close by itself (ping timeout, a rule broken): it stops being
+    /// reachable now, not when its task ends (the linger can take a second), and the book
+    /// records why. Nothing for a session that is not the IP's current one.
+    public mutating func sessionClosing(_ ip: PeerIP, id: UInt64, reason: ReasonCode, now: Double) -> [Action] {
+        guard let session = sessions[ip], session.id == id else { return [] }
+        sessions[ip] = nil
+        closing[id] = Closing(ip: ip, direction: session.direction, announced: true)
+        var actions: [Action] = [.unregister(ip)]
+        recordEnd(ip, reason: reason, now: now, into: &actions)
+        return actions
+    }
+
     /// A session's task ended, the session current or one told to close; `reason` is why.
     public mutating func sessionEnded(_ ip: PeerIP, id: UInt64, reason: ReasonCode, now: Double) -> [Action] {
         if let closed = closing.removeValue(forKey: id) {
@@ -196,16 +208,20 @@ public struct PeerTable: Sendable {
         var actions: [Action] = [
             .unregister(ip), .report(.disconnected(ip, id: id, direction: session.direction, reason: reason)),
         ]
-        if reason != .shutdown && reason != .duplicateConnection {
-            recordFailure(ip, reason: reason, now: now, into: &actions)
-            // A session that ran is not a failed dial: start the backoff at its base.
-            if var record = book[ip], reason == .remoteClosed || reason == .pingTimeout {
-                record.failures = min(record.failures, 1)
-                record.cooldownUntil = now + book.cooldownBase
-                book.overwrite(record)
-            }
-        }
+        recordEnd(ip, reason: reason, now: now, into: &actions)
         return actions
+    }
+
+    /// What the end of a session that ran means for the book.
+    private mutating func recordEnd(_ ip: PeerIP, reason: ReasonCode, now: Double, into actions: inout [Action]) {
+        guard reason != .shutdown && reason != .duplicateConnection else { return }
+        recordFailure(ip, reason: reason, now: now, into: &actions)
+        // A session that ran is not a failed dial: start the backoff at its base.
+        if var record = book[ip], reason == .remoteClosed || reason == .pingTimeout {
+            record.failures = min(record.failures, 1)
+            record.cooldownUntil = now + book.cooldownBase
+            book.overwrite(record)
+        }
     }
 
     /// Closes the IP's session from our side (shutdown, a ban): unreachable at once, counted

@@ -118,7 +118,8 @@ struct ManagerModel {
         case 36..<60 where !dials.isEmpty: try await advanceDial(Int.random(in: 0..<dials.count, using: &random))
         case 60..<75 where !handshakes.isEmpty:
             await advanceHandshake(Int.random(in: 0..<handshakes.count, using: &random))
-        case 75..<98 where !live.isEmpty: await end(Int.random(in: 0..<live.count, using: &random))
+        case 75..<83 where !live.isEmpty: await closeItself(Int.random(in: 0..<live.count, using: &random))
+        case 83..<98 where !live.isEmpty: await end(Int.random(in: 0..<live.count, using: &random))
         case 98..<100 where !stopped && false:
             trace.append("shutdown")
             stopped = true
@@ -220,6 +221,17 @@ struct ManagerModel {
         trace.append("\(direction) \(peer.ip) #\(peer.id): established, \(refusal.map { "closed \($0)" } ?? "kept")")
         let announced = await manager.registry.peers[peer.ip] === peer
         live.append(Live(peer: peer, announced: announced))
+    }
+
+    /// A session decides to close (a rule broken, a ping unanswered); its task ends later.
+    mutating func closeItself(_ index: Int) async {
+        let peer = live[index].peer
+        if Bool.random(using: &random) {
+            await peer.close(reason: .protocolViolation)
+        } else {
+            await peer.abort(reason: .pingTimeout)
+        }
+        trace.append("session \(peer.ip) #\(peer.id): closes itself (\(await peer.closeReason?.rawValue ?? "?"))")
     }
 
     /// A session's task ends: the reason it closed with, or the peer hung up or broke a rule.

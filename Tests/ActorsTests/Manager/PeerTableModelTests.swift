@@ -97,7 +97,9 @@ struct TableModel {
             connections.append(Link(id: nextID, ip: ip, direction: .inbound))
         case 40..<98 where !connections.isEmpty:
             let index = Int.random(in: 0..<connections.count, using: &random)
-            if connections[index].established { return end(index) }
+            if connections[index].established {
+                return Int.random(in: 0..<4, using: &random) == 0 ? closeItself(index) : end(index)
+            }
             return Int.random(in: 0..<4, using: &random) == 0 ? fail(index) : establish(index)
         case 98..<100:
             trace.append("shutdown")
@@ -128,6 +130,14 @@ struct TableModel {
         case .inbound:
             return perform(table.inboundFailed(connection.ip, reason: reason, now: now))
         }
+    }
+
+    /// A session decides to close by itself; its task ends later.
+    mutating func closeItself(_ index: Int) -> String? {
+        let connection = connections[index]
+        connections[index].closed = true
+        trace.append("session \(connection.ip) #\(connection.id): closes itself")
+        return perform(table.sessionClosing(connection.ip, id: connection.id, reason: .pingTimeout, now: now))
     }
 
     /// A session's task ends (a connection not yet through its handshake fails instead).
