@@ -134,4 +134,71 @@ import Testing
         _ = table.inboundFailed(PeerIP(low.ip), reason: .handshakeTimeout, now: 0)
         #expect(table.admitInbound(PeerIP(IPAddress(parsing: "10.0.0.3")!), now: 0) == nil)
     }
+
+    @Test func reconnect_newSessionEndingFirst_leavesNoSessionAndNoWriter() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        _ = table.admitInbound(ip, now: 0)
+        let first = table.established(ip, id: 1, direction: .inbound, localIP: me, listenAddress: low, now: 0)
+        #expect(first.contains(.register(ip, id: 1)))
+        _ = table.admitInbound(ip, now: 1)
+        let second = table.established(ip, id: 2, direction: .inbound, localIP: me, listenAddress: low, now: 1)
+        #expect(second.contains(.close(ip, id: 1, reason: .duplicateConnection)))
+        #expect(second.contains(.register(ip, id: 2)))
+        // The new session ends before the old one's linger is over: the IP has no writer left,
+        // and the old one's end changes nothing but the count.
+        let newEnds = table.sessionEnded(ip, id: 2, reason: .remoteClosed, now: 2)
+        #expect(newEnds.contains(.unregister(ip)))
+        #expect(!newEnds.contains { if case .register = $0 { true } else { false } })
+        let oldEnds = table.sessionEnded(ip, id: 1, reason: .duplicateConnection, now: 3)
+        #expect(oldEnds == [.report(.disconnected(ip, id: 1, direction: .inbound, reason: .duplicateConnection))])
+        #expect(table.sessions.isEmpty && table.liveSessionCount == 0)
+        #expect(table.sessionEnded(ip, id: 1, reason: .remoteClosed, now: 4).isEmpty)
+    }
+
+    @Test func outboundDial_isConnectingUntilItsSessionIsEstablished_inOneStep() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        #expect(table.decideDial(low, source: .seed, localIP: me, now: 0) == nil)
+        #expect(table.decideDial(low, source: .seed, localIP: me, now: 0) == .alreadyConnecting)
+        _ = table.established(ip, id: 1, direction: .outbound, localIP: me, listenAddress: low, now: 0)
+        #expect(table.connecting.isEmpty && table.sessions[ip]?.id == 1)
+        #expect(table.decideDial(low, source: .seed, localIP: me, now: 0) == .alreadyConnected)
+    }
+
+    @Test func thirdHandshakeViolation_bansTheIP_andClosesItsSession() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        table.book.add(low, source: .gossip, now: 0)
+        _ = table.admitInbound(ip, now: 0)
+        _ = table.established(ip, id: 1, direction: .inbound, localIP: me, listenAddress: low, now: 0)
+        var actions: [PeerTable.Action] = []
+        for attempt in 0..<PeerBook.violationsBeforeBan {
+            _ = table.admitInbound(ip, now: Double(attempt))
+            actions = table.inboundFailed(ip, reason: .genesisMismatch, now: Double(attempt))
+        }
+        #expect(actions.contains(.close(ip, id: 1, reason: .peerBanned)))
+        #expect(actions.contains(.unregister(ip)))
+        #expect(table.sessions[ip] == nil)
+        #expect(table.admitInbound(ip, now: 10) == .peerBanned)
+    }
+
+    @Test func shutdown_closesEverySession_andRefusesWhatComesAfter() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        let late = PeerIP(high.ip)
+        _ = table.admitInbound(ip, now: 0)
+        _ = table.established(ip, id: 1, direction: .inbound, localIP: me, listenAddress: low, now: 0)
+        #expect(table.decideDial(high, source: .seed, localIP: me, now: 0) == nil)
+        #expect(table.shutdown() == [.close(ip, id: 1, reason: .shutdown), .unregister(ip)])
+        #expect(table.decideDial(low, source: .seed, localIP: me, now: 1) == .shutdown)
+        #expect(table.admitInbound(ip, now: 1) == .shutdown)
+        // A dial that was under way finishes its handshake: it is closed, never reachable.
+        let finished = table.established(late, id: 2, direction: .outbound, localIP: me, listenAddress: high, now: 1)
+        #expect(finished == [.close(late, id: 2, reason: .shutdown)])
+        #expect(table.liveSessionCount == 2)
+        _ = table.sessionEnded(ip, id: 1, reason: .shutdown, now: 2)
+        _ = table.sessionEnded(late, id: 2, reason: .shutdown, now: 2)
+        #expect(table.liveSessionCount == 0 && table.connecting.isEmpty)
+    }
 }
