@@ -33,7 +33,7 @@ extension ConnectionManager {
         // Below the target, ask every peer for more addresses each tick: a peer book that
         // only ever heard one PeerList (at connect) can run dry while the mesh is still forming.
         if table.outboundCount + dials.count < table.limits.minimumOutbound {
-            for peer in livePeers {
+            for peer in registry.assumeIsolated({ $0.peers.values }) {
                 // Same reactor: the peer's connection is reachable synchronously.
                 peer.assumeIsolated { $0.askForPeers() }
             }

@@ -4,8 +4,8 @@ import Wire
 /// The shell around `PeerTable`, the single authority on peer state: every dial decision,
 /// inbound accept, handshake outcome and session end goes through the table, and the manager
 /// carries out the actions it returns (register or unregister a writer, close a session, log,
-/// count) in the same step. It keeps no map of peers of its own: the live sessions are the
-/// registry's, and the registry changes only by those actions.
+/// count) in the same step. It keeps no peer state of its own: the reachable sessions are the
+/// registry's, the closing ones `closingPeers`, and both change only by those actions.
 public actor ConnectionManager: LoopIsolated {
     public nonisolated let reactor: Reactor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
@@ -18,6 +18,9 @@ public actor ConnectionManager: LoopIsolated {
     /// Addresses in one PeerList answer (`NodeConfiguration.peerListLimit`, within what the
     /// wire format carries).
     let peerListLimit: Int
+    /// The connections of the table's `closing` sessions (same ids, kept in step by `perform`),
+    /// so that their traffic still counts until their tasks end.
+    private(set) var closingPeers: [UInt64: PeerConnection] = [:]
     var tracker = DialTracker()
     var nextID: UInt64 = 0
     var counters = Counters()
@@ -117,6 +120,7 @@ public actor ConnectionManager: LoopIsolated {
         counters.framesIn += traffic.2
         counters.framesOut += traffic.3
         perform(table.sessionEnded(peer.ip, id: peer.id, reason: reason, now: Self.now()), peer: peer)
+        closingPeers[peer.id] = nil
     }
 
     /// A session decided to close by itself (`PeerConnection.close`/`abort`): it leaves the
@@ -141,9 +145,12 @@ public actor ConnectionManager: LoopIsolated {
                     assertionFailure("register #\(id): not the connection in hand")
                     continue
                 }
-                registry.assumeIsolated { $0.set(peer, for: ip) }
+                let replaced = registry.assumeIsolated { $0.set(peer, for: ip) }
+                // Only a session the same transition closed (a duplicate) is ever replaced.
+                assert(replaced.map { table.closing[$0.id] != nil } ?? true, "register #\(id) over a live session")
             case .unregister(let ip):
-                registry.assumeIsolated { $0.set(nil, for: ip) }
+                let leaving = registry.assumeIsolated { $0.set(nil, for: ip) }
+                if let leaving, table.closing[leaving.id] != nil { closingPeers[leaving.id] = leaving }
             case .close(let ip, let id, let reason):
                 // The session in hand, or the one the registry holds for this IP.
                 let target = peer?.id == id ? peer : registry.assumeIsolated { $0.peers[ip] }
@@ -151,6 +158,7 @@ public actor ConnectionManager: LoopIsolated {
                     assertionFailure("close #\(id): neither in hand nor registered")
                     continue
                 }
+                if table.closing[id] != nil { closingPeers[id] = target }
                 target.assumeIsolated { $0.close(reason: reason) }
             case .report(let event):
                 report(event, source: source)
@@ -251,8 +259,11 @@ public actor ConnectionManager: LoopIsolated {
     public var dialFailures: [DialFailure] { tracker.failures }
     public var totals: Counters { counters }
     public var connectingCount: Int { table.connecting.count }
-    /// The sessions that are reachable now (the registry's).
-    public var livePeers: [PeerConnection] { Array(registry.assumeIsolated { $0.peers.values }) }
+    /// Every session whose task has not ended: the closing ones, then the reachable ones (the
+    /// registry's; last, so that a per-IP view built from this list keeps the current session).
+    public var livePeers: [PeerConnection] {
+        Array(closingPeers.values) + Array(registry.assumeIsolated { $0.peers.values })
+    }
     /// Sessions whose tasks have not ended, reachable or closing (0: every session is over).
     public var liveSessionCount: Int { table.liveSessionCount }
 }

@@ -14,9 +14,11 @@ public actor PeerRegistry: LoopIsolated {
         self.reactor = reactor
     }
 
-    /// Only for `ConnectionManager.perform`.
-    func set(_ peer: PeerConnection?, for ip: PeerIP) {
-        peers[ip] = peer
+    /// Only for `ConnectionManager.perform`. Returns the connection it replaced.
+    @discardableResult
+    func set(_ peer: PeerConnection?, for ip: PeerIP) -> PeerConnection? {
+        defer { peers[ip] = peer }
+        return peers[ip]
     }
 
     /// The reachable peers.

@@ -278,6 +278,11 @@ struct ManagerModel {
         if pending != handshakes.count {
             return "manager counts \(pending) inbound handshakes, \(handshakes.count) are in flight"
         }
+        let closingIDs = Set(await manager.closingPeers.keys)
+        let tableClosing = Set(await manager.table.closing.keys)
+        if closingIDs != tableClosing {
+            return "manager holds closing connections \(closingIDs.sorted()), the table \(tableClosing.sorted())"
+        }
         let liveCount = await manager.liveSessionCount
         if liveCount != live.count { return "manager counts \(liveCount) live sessions, \(live.count) have not ended" }
         let counted = await manager.totals.disconnects.values.reduce(0, +)
