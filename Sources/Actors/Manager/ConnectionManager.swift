@@ -1,9 +1,11 @@
 import Diagnostics
 import Wire
 
-/// The single authority on peer state: every dial decision and every inbound accept goes
-/// through it and gets a reason code. Owns the PeerTable (and with it the peer book) and
-/// keeps the PeerRegistry in step with it.
+/// The shell around `PeerTable`, the single authority on peer state: every dial decision,
+/// inbound accept, handshake outcome and session end goes through the table, and the manager
+/// carries out the actions it returns (register or unregister a writer, close a session, log,
+/// count) in the same step. It keeps no peer state of its own: the reachable sessions are the
+/// registry's, the closing ones `closingPeers`, and both change only by those actions.
 public actor ConnectionManager: LoopIsolated {
     public nonisolated let reactor: Reactor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
@@ -13,8 +15,12 @@ public actor ConnectionManager: LoopIsolated {
     let localIP: IPAddress?
 
     var table: PeerTable
-    /// Every live session by id (during a tie-break two can share one IP).
-    var peers: [UInt64: PeerConnection] = [:]
+    /// Addresses in one PeerList answer (`NodeConfiguration.peerListLimit`, within what the
+    /// wire format carries).
+    let peerListLimit: Int
+    /// The connections of the table's `closing` sessions (same ids, kept in step by `perform`),
+    /// so that their traffic still counts until their tasks end.
+    private(set) var closingPeers: [UInt64: PeerConnection] = [:]
     var tracker = DialTracker()
     var nextID: UInt64 = 0
     var counters = Counters()
@@ -42,6 +48,7 @@ public actor ConnectionManager: LoopIsolated {
         self.registry = PeerRegistry(reactor: reactor)
         self.logger = logger
         self.localIP = configuration.sourceIP
+        self.peerListLimit = max(0, min(configuration.peerListLimit, Message.maximumPeerListCount))
         var own: Set<PeerIP> = []
         if let ip = configuration.sourceIP { own.insert(PeerIP(ip)) }
         self.table = PeerTable(
@@ -74,25 +81,9 @@ public actor ConnectionManager: LoopIsolated {
         return reason
     }
 
-    /// A dial ended: failed with `reason`, or (nil) became a session.
-    func dialFinished(_ address: SocketAddress, source: PeerSource, failure reason: ReasonCode?, handshake: Bool) {
-        let now = Self.now()
-        table.dialFinished(PeerIP(address.ip), failure: reason, now: now)
-        guard let reason else { return }
-        if handshake {
-            counters.handshakeFailures[reason, default: 0] += 1
-        } else {
-            counters.dialFailures[reason, default: 0] += 1
-        }
-        counters.dialFailuresBySource[reason, default: [:]][source, default: 0] += 1
-        if reason == .selfConnection { table.policy.ownAddresses.insert(PeerIP(address.ip)) }
-        tracker.record(
-            DialFailure(
-                address: address.description, reason: reason.rawValue, timestampUnix: Int(now),
-                source: source.rawValue))
-        logger.log(
-            .info, handshake ? "handshake.failed" : "dial.failed", peer: address.description, reason: reason.rawValue,
-            [("source", .string(source.rawValue))])
+    /// A dial of ours failed: in TCP (`handshake` false) or in its handshake.
+    func dialFailed(_ address: SocketAddress, source: PeerSource, reason: ReasonCode, handshake: Bool) {
+        perform(table.dialFailed(address, reason: reason, handshake: handshake, now: Self.now()), source: source)
     }
 
     func admitInbound(_ ip: PeerIP) -> ReasonCode? {
@@ -100,71 +91,122 @@ public actor ConnectionManager: LoopIsolated {
     }
 
     /// An admitted inbound connection failed its handshake.
-    func inboundHandshakeEnded(_ ip: PeerIP, failure reason: ReasonCode) {
-        table.inboundHandshakeEnded()
-        counters.handshakeFailures[reason, default: 0] += 1
-        if PeerBook.isViolation(reason) { table.book.recordFailure(ip, reason: reason, now: Self.now()) }
-        logger.log(
-            .info, "handshake.failed", peer: ip.description, reason: reason.rawValue,
-            [("direction", .string("inbound"))])
+    func inboundFailed(_ ip: PeerIP, reason: ReasonCode) {
+        perform(table.inboundFailed(ip, reason: reason, now: Self.now()))
     }
 
-    /// A handshake completed: keep the session, or close it (or the older one) by the
-    /// tie-break. Returns false if the new session must close as `duplicate_connection`.
-    func established(_ peer: PeerConnection) -> Bool {
+    /// A handshake completed, of a dial of ours or of an admitted inbound connection: one step
+    /// from connecting (or pending) to a session. The tie-break may close this session (the
+    /// reason is returned; the peer has been told) or an older one of the same IP. Either
+    /// way the caller runs the session and reports its end with `sessionEnded`.
+    @discardableResult
+    func established(_ peer: PeerConnection) -> ReasonCode? {
+        // Same reactor as this actor: the peer's state is reachable synchronously.
         let listen = peer.assumeIsolated { $0.listenAddress }
-        let now = Self.now()
-        // The slot an inbound peer held while handshaking becomes its session, in this step.
-        if peer.direction == .inbound { table.inboundHandshakeEnded() }
-        if peer.direction == .inbound { table.book.add(listen, source: .handshake, now: now) }
-        let verdict = table.established(
+        let actions = table.established(
             peer.ip, id: peer.id, direction: peer.direction, localIP: peer.connection.localAddress.ip,
-            listenAddress: listen, now: now)
-        switch verdict {
-        case .reject:
-            counters.duplicateCloses += 1
-            return false
-        case .keepAndClose(let older):
-            counters.duplicateCloses += 1
-            if let loser = peers[older] {
-                // Same reactor as this actor: the loser's state is reachable synchronously.
-                loser.assumeIsolated { $0.close(reason: .duplicateConnection) }
-            }
-        case .keep:
-            break
-        }
-        peers[peer.id] = peer
-        registry.assumeIsolated { $0.set(peer, for: peer.ip) }
-        logger.log(
-            .info, "peer.connected", peer: listen.description,
-            [("direction", .string(peer.direction.rawValue)), ("id", .int(Int(peer.id)))])
-        return true
+            listenAddress: listen, now: Self.now())
+        perform(actions, peer: peer)
+        for case .close(_, peer.id, let reason) in actions { return reason }
+        return nil
     }
 
-    /// A session ended (after `established` kept it).
+    /// A session's task ended (every session that passed its handshake reports this once).
     func sessionEnded(_ peer: PeerConnection, reason: ReasonCode) {
-        peers[peer.id] = nil
         // Same reactor: the connection's counters are readable synchronously.
         let traffic = peer.connection.assumeIsolated { ($0.bytesIn, $0.bytesOut, $0.framesIn, $0.framesOut) }
         counters.bytesIn += traffic.0
         counters.bytesOut += traffic.1
         counters.framesIn += traffic.2
         counters.framesOut += traffic.3
-        counters.disconnects[reason, default: 0] += 1
-        if table.sessionClosed(peer.ip, id: peer.id, reason: reason, now: Self.now()) {
-            registry.assumeIsolated { $0.set(nil, for: peer.ip) }
-            // During a tie-break, the surviving session of this IP takes the registry slot.
-            if let survivor = peers.values.first(where: { $0.ip == peer.ip }) {
-                registry.assumeIsolated { $0.set(survivor, for: peer.ip) }
+        perform(table.sessionEnded(peer.ip, id: peer.id, reason: reason, now: Self.now()), peer: peer)
+        closingPeers[peer.id] = nil
+    }
+
+    /// A session decided to close by itself (`PeerConnection.close`/`abort`): it leaves the
+    /// registry now. Called synchronously from the session (same reactor); when the manager
+    /// itself closed the session, the table has already let it go and this does nothing.
+    func sessionClosing(_ peer: PeerConnection, reason: ReasonCode) {
+        perform(table.sessionClosing(peer.ip, id: peer.id, reason: reason, now: Self.now()), peer: peer)
+    }
+
+    /// Closes every session as `shutdown` and refuses every dial, accept and handshake from now on.
+    func shutdown() {
+        perform(table.shutdown())
+    }
+
+    /// Carries out a transition's actions, in order. `peer` is the connection the transition
+    /// was about, if any (the only one not yet in the registry); `source` that of a dial.
+    private func perform(_ actions: [PeerTable.Action], peer: PeerConnection? = nil, source: PeerSource? = nil) {
+        for action in actions {
+            switch action {
+            case .register(let ip, let id):
+                guard let peer, peer.id == id else {
+                    assertionFailure("register #\(id): not the connection in hand")
+                    continue
+                }
+                let replaced = registry.assumeIsolated { $0.set(peer, for: ip) }
+                // Only a session the same transition closed (a duplicate) is ever replaced.
+                assert(replaced.map { table.closing[$0.id] != nil } ?? true, "register #\(id) over a live session")
+            case .unregister(let ip):
+                let leaving = registry.assumeIsolated { $0.set(nil, for: ip) }
+                if let leaving, table.closing[leaving.id] != nil { closingPeers[leaving.id] = leaving }
+            case .close(let ip, let id, let reason):
+                // The session in hand, or the one the registry holds for this IP.
+                let target = peer?.id == id ? peer : registry.assumeIsolated { $0.peers[ip] }
+                guard let target, target.id == id else {
+                    assertionFailure("close #\(id): neither in hand nor registered")
+                    continue
+                }
+                if table.closing[id] != nil { closingPeers[id] = target }
+                target.assumeIsolated { $0.close(reason: reason) }
+            case .report(let event):
+                report(event, source: source)
             }
         }
-        logger.log(
-            .info, "peer.disconnected", peer: peer.ip.description, reason: reason.rawValue,
-            [("direction", .string(peer.direction.rawValue))])
+    }
+
+    private func report(_ event: PeerTable.Event, source: PeerSource?) {
+        switch event {
+        case .connected(_, let id, let direction, let listenAddress):
+            logger.log(
+                .info, "peer.connected", peer: listenAddress.description,
+                [("direction", .string(direction.rawValue)), ("id", .int(Int(id)))])
+        case .disconnected(let ip, _, let direction, let reason):
+            counters.disconnects[reason, default: 0] += 1
+            logger.log(
+                .info, "peer.disconnected", peer: ip.description, reason: reason,
+                [("direction", .string(direction.rawValue))])
+        case .dialFailed(let address, let reason, let handshake):
+            if handshake {
+                counters.handshakeFailures[reason, default: 0] += 1
+            } else {
+                counters.dialFailures[reason, default: 0] += 1
+            }
+            let source = source ?? .direct
+            counters.dialFailuresBySource[reason, default: [:]][source, default: 0] += 1
+            tracker.record(
+                DialFailure(
+                    address: address.description, reason: reason.rawValue, timestampUnix: Int(Self.now()),
+                    source: source.rawValue))
+            logger.log(
+                .info, handshake ? "handshake.failed" : "dial.failed", peer: address.description, reason: reason,
+                [("source", .string(source.rawValue))])
+        case .inboundHandshakeFailed(let ip, let reason):
+            counters.handshakeFailures[reason, default: 0] += 1
+            logger.log(
+                .info, "handshake.failed", peer: ip.description, reason: reason, [("direction", .string("inbound"))])
+        case .duplicateClosed:
+            counters.duplicateCloses += 1
+        case .banned(let ip, let until):
+            logger.log(
+                .warning, "peer.banned", peer: ip.description, reason: .peerBanned, [("until_unix", .int(Int(until)))])
+        }
     }
 
     /// Up to the configured number of addresses for a PeerList answer.
-    func addressesToShare(excluding ip: PeerIP, limit: Int = 250) -> [SocketAddress] {
+    func addressesToShare(excluding ip: PeerIP) -> [SocketAddress] {
+        let limit = peerListLimit
         var result: [SocketAddress] = []
         for session in table.sessions.values where PeerIP(session.listenAddress.ip) != ip {
             result.append(session.listenAddress)
@@ -210,13 +252,6 @@ public actor ConnectionManager: LoopIsolated {
         return rttSamples ?? []
     }
 
-    /// Closes every session with `reason` (shutdown).
-    func closeAll(reason: ReasonCode) {
-        for peer in peers.values {
-            peer.assumeIsolated { $0.close(reason: reason) }
-        }
-    }
-
     // MARK: Snapshots
 
     public var book: PeerBook { table.book }
@@ -224,5 +259,11 @@ public actor ConnectionManager: LoopIsolated {
     public var dialFailures: [DialFailure] { tracker.failures }
     public var totals: Counters { counters }
     public var connectingCount: Int { table.connecting.count }
-    public var livePeers: [PeerConnection] { Array(peers.values) }
+    /// Every session whose task has not ended: the closing ones, then the reachable ones (the
+    /// registry's; last, so that a per-IP view built from this list keeps the current session).
+    public var livePeers: [PeerConnection] {
+        Array(closingPeers.values) + Array(registry.assumeIsolated { $0.peers.values })
+    }
+    /// Sessions whose tasks have not ended, reachable or closing (0: every session is over).
+    public var liveSessionCount: Int { table.liveSessionCount }
 }

@@ -1,8 +1,11 @@
 import Wire
 
-/// The ConnectionManager's state and decisions, as a pure value: which peers are connecting
-/// or connected in which direction, who may be dialed, and which of two simultaneous
-/// connections survives. Every decision returns a reason code; time is passed in.
+/// The only authority on peer connection state, as a pure value: which peers are connecting,
+/// handshaking or connected in which direction, which sessions are closing, who may be
+/// dialed, and which of two simultaneous connections survives. Decisions return a reason
+/// code; transitions return the `Action`s (register, unregister, close, report) that the
+/// ConnectionManager carries out in the same step. Nothing else keeps a map of peers: the
+/// registry is written only from these actions. Time is passed in.
 public struct PeerTable: Sendable {
     public struct Limits: Sendable {
         public var minimumOutbound: Int
@@ -23,14 +26,14 @@ public struct PeerTable: Sendable {
         public let listenAddress: SocketAddress
     }
 
-    /// What `established` decided.
-    public enum Verdict: Sendable, Equatable {
-        /// Keep the new session.
-        case keep
-        /// Keep the new session and close the older one (id) as `duplicate_connection`.
-        case keepAndClose(UInt64)
-        /// Close the new session as the given reason.
-        case reject(ReasonCode)
+    /// A session that was told to close (a duplicate, shutdown, a ban) and whose task has not
+    /// yet reported its end. It is not reachable; it is remembered so that its end is
+    /// recognized and counted once.
+    public struct Closing: Sendable, Equatable {
+        public let ip: PeerIP
+        public let direction: Direction
+        /// Whether its start was reported (`connected`); then its end is reported too.
+        public let announced: Bool
     }
 
     public var limits: Limits
@@ -40,6 +43,10 @@ public struct PeerTable: Sendable {
     public private(set) var connecting: Set<PeerIP> = []
     /// Inbound connections accepted but not yet through the handshake.
     public private(set) var pendingInbound = 0
+    /// Sessions told to close, by id, until their tasks report the end.
+    public private(set) var closing: [UInt64: Closing] = [:]
+    /// Set by `shutdown()`: no dial, accept or new session from then on.
+    public private(set) var isStopping = false
     /// The maintainer tick at which a lower-IP node first deferred to a higher peer.
     private var deferredSince: [PeerIP: Int] = [:]
     public private(set) var tick = 0
@@ -53,16 +60,21 @@ public struct PeerTable: Sendable {
     public var inboundCount: Int { sessions.count - outboundCount }
     /// Connections that count against `maximumPeers`.
     public var occupied: Int { sessions.count + connecting.count + pendingInbound }
+    /// Sessions whose tasks have not reported their end: the current ones and the closing ones.
+    public var liveSessionCount: Int { sessions.count + closing.count }
 
     public mutating func advanceTick() {
         tick += 1
     }
 
     /// Decides a dial. `localIP` is the IP dials are bound to (nil if unknown). On nil (go),
-    /// the peer is marked connecting; the caller must report the end with `dialFinished`.
+    /// the peer is marked connecting until the dial reports its end: `dialFailed`, or
+    /// `established` once TCP and the handshake are done (one step, so the IP is never
+    /// neither connecting nor connected in between).
     public mutating func decideDial(
         _ address: SocketAddress, source: PeerSource, localIP: IPAddress?, now: Double, bypassCooldown: Bool = false
     ) -> ReasonCode? {
+        if isStopping { return .shutdown }
         if let reason = policy.skipReason(for: address) { return reason }
         let ip = PeerIP(address.ip)
         if let record = book[ip], let until = record.bannedUntil, until > now { return .peerBanned }
@@ -85,14 +97,23 @@ public struct PeerTable: Sendable {
         return nil
     }
 
-    /// A dial ended before or without a session (`reason` nil: it became a session).
-    public mutating func dialFinished(_ ip: PeerIP, failure reason: ReasonCode?, now: Double) {
+    /// A dial of ours failed: in TCP (`handshake` false) or in its handshake.
+    public mutating func dialFailed(
+        _ address: SocketAddress, reason: ReasonCode, handshake: Bool, now: Double
+    ) -> [Action] {
+        let ip = PeerIP(address.ip)
         connecting.remove(ip)
-        if let reason { book.recordFailure(ip, reason: reason, now: now) }
+        // The node dialed itself under another of its addresses: never again.
+        if reason == .selfConnection { policy.ownAddresses.insert(ip) }
+        var actions: [Action] = [.report(.dialFailed(address, reason: reason, handshake: handshake))]
+        recordFailure(ip, reason: reason, now: now, into: &actions)
+        return actions
     }
 
-    /// Decides whether to take an inbound TCP connection at all.
+    /// Decides whether to take an inbound TCP connection at all. On nil the connection holds
+    /// a pending slot until `inboundFailed` or `established`.
     public mutating func admitInbound(_ ip: PeerIP, now: Double) -> ReasonCode? {
+        if isStopping { return .shutdown }
         if let until = book[ip]?.bannedUntil, until > now { return .peerBanned }
         if occupied >= limits.maximumPeers && sessions[ip] == nil && !connecting.contains(ip) {
             return .maxPeersReached
@@ -101,52 +122,132 @@ public struct PeerTable: Sendable {
         return nil
     }
 
-    /// An admitted inbound connection finished its handshake or failed it.
-    public mutating func inboundHandshakeEnded() {
+    /// An admitted inbound connection failed its handshake; a rule broken counts toward a ban.
+    public mutating func inboundFailed(_ ip: PeerIP, reason: ReasonCode, now: Double) -> [Action] {
         pendingInbound = max(0, pendingInbound - 1)
+        var actions: [Action] = [.report(.inboundHandshakeFailed(ip, reason: reason))]
+        if PeerBook.isViolation(reason) { recordFailure(ip, reason: reason, now: now, into: &actions) }
+        return actions
     }
 
-    /// A handshake completed. When a session with this IP already exists, both sides keep
-    /// the connection the higher IP dialed and close the other, with no coordination.
+    /// A handshake completed (a dial of ours, or an admitted inbound connection): the dial or
+    /// the pending slot becomes a session in this one step. When the IP already has a session,
+    /// both sides keep the connection the higher IP dialed and close the other, with no
+    /// coordination; a second connection in the same direction is a reconnect and replaces
+    /// the first. `localIP` is our end's IP.
     public mutating func established(
         _ ip: PeerIP, id: UInt64, direction: Direction, localIP: IPAddress, listenAddress: SocketAddress, now: Double
-    ) -> Verdict {
-        let new = Session(id: id, direction: direction, since: now, listenAddress: listenAddress)
+    ) -> [Action] {
+        switch direction {
+        case .outbound: connecting.remove(ip)
+        case .inbound:
+            pendingInbound = max(0, pendingInbound - 1)
+            book.add(listenAddress, source: .handshake, now: now)
+        }
         deferredSince[ip] = nil
+        if isStopping { return reject(ip, id: id, direction: direction, reason: .shutdown) }
+        if let until = book[ip]?.bannedUntil, until > now {
+            return reject(ip, id: id, direction: direction, reason: .peerBanned)
+        }
+        let new = Session(id: id, direction: direction, since: now, listenAddress: listenAddress)
+        let connected = Action.report(
+            .connected(ip, id: id, direction: direction, listenAddress: listenAddress))
         guard let existing = sessions[ip] else {
             sessions[ip] = new
             book.recordSuccess(ip, now: now)
-            return .keep
+            return [.register(ip, id: id), connected]
         }
-        let keepNew: Bool
-        if existing.direction == direction {
-            keepNew = true  // a reconnect: the peer (or we) no longer use the old one
-        } else {
-            // The higher IP is the dialer whose connection survives.
-            let higherIsPeer = ip > PeerIP(localIP)
-            let survivor: Direction = higherIsPeer ? .inbound : .outbound
-            keepNew = direction == survivor
+        guard Self.keepsNew(existing: existing.direction, new: direction, peer: ip, localIP: localIP) else {
+            return reject(ip, id: id, direction: direction, reason: .duplicateConnection)
+                + [.report(.duplicateClosed(ip))]
         }
-        guard keepNew else { return .reject(.duplicateConnection) }
+        // The old session goes first: the manager finds it in the registry by this IP.
+        closing[existing.id] = Closing(ip: ip, direction: existing.direction, announced: true)
         sessions[ip] = new
-        return .keepAndClose(existing.id)
+        return [
+            .close(ip, id: existing.id, reason: .duplicateConnection), .report(.duplicateClosed(ip)),
+            .register(ip, id: id), connected,
+        ]
     }
 
-    /// A session ended. Returns true if it was the current one for its IP.
-    @discardableResult
-    public mutating func sessionClosed(_ ip: PeerIP, id: UInt64, reason: ReasonCode, now: Double) -> Bool {
-        guard sessions[ip]?.id == id else { return false }
+    /// The direction rule: which of two sessions with one IP survives.
+    static func keepsNew(existing: Direction, new: Direction, peer: PeerIP, localIP: IPAddress) -> Bool {
+        // Same direction: a reconnect; the peer (or we) no longer use the old one.
+        guard existing != new else { return true }
+        // The higher IP is the dialer whose connection survives.
+        let survivor: Direction = peer > PeerIP(localIP) ? .inbound : .outbound
+        return new == survivor
+    }
+
+    /// A new session that will not be kept: closed before it was ever reachable.
+    private mutating func reject(_ ip: PeerIP, id: UInt64, direction: Direction, reason: ReasonCode) -> [Action] {
+        closing[id] = Closing(ip: ip, direction: direction, announced: false)
+        return [.close(ip, id: id, reason: reason)]
+    }
+
+    /// A session decided to close by itself (ping timeout, a rule broken): it stops being
+    /// reachable now, not when its task ends (the linger can take a second), and the book
+    /// records why. Nothing for a session that is not the IP's current one.
+    public mutating func sessionClosing(_ ip: PeerIP, id: UInt64, reason: ReasonCode, now: Double) -> [Action] {
+        guard let session = sessions[ip], session.id == id else { return [] }
         sessions[ip] = nil
-        if reason != .shutdown && reason != .duplicateConnection {
-            book.recordFailure(ip, reason: reason, now: now)
-            // A session that ran is not a failed dial: start the backoff at its base.
-            if var record = book[ip], reason == .remoteClosed || reason == .pingTimeout {
-                record.failures = min(record.failures, 1)
-                record.cooldownUntil = now + book.cooldownBase
-                book.overwrite(record)
-            }
+        closing[id] = Closing(ip: ip, direction: session.direction, announced: true)
+        var actions: [Action] = [.unregister(ip)]
+        recordEnd(ip, reason: reason, now: now, into: &actions)
+        return actions
+    }
+
+    /// A session's task ended, the session current or one told to close; `reason` is why.
+    public mutating func sessionEnded(_ ip: PeerIP, id: UInt64, reason: ReasonCode, now: Double) -> [Action] {
+        if let closed = closing.removeValue(forKey: id) {
+            guard closed.announced else { return [] }
+            return [.report(.disconnected(closed.ip, id: id, direction: closed.direction, reason: reason))]
         }
-        return true
+        guard let session = sessions[ip], session.id == id else { return [] }
+        sessions[ip] = nil
+        var actions: [Action] = [
+            .unregister(ip), .report(.disconnected(ip, id: id, direction: session.direction, reason: reason)),
+        ]
+        recordEnd(ip, reason: reason, now: now, into: &actions)
+        return actions
+    }
+
+    /// What the end of a session that ran means for the book.
+    private mutating func recordEnd(_ ip: PeerIP, reason: ReasonCode, now: Double, into actions: inout [Action]) {
+        guard reason != .shutdown && reason != .duplicateConnection else { return }
+        recordFailure(ip, reason: reason, now: now, into: &actions)
+        // A session that ran is not a failed dial: start the backoff at its base.
+        if var record = book[ip], reason == .remoteClosed || reason == .pingTimeout {
+            record.failures = min(record.failures, 1)
+            record.cooldownUntil = now + book.cooldownBase
+            book.overwrite(record)
+        }
+    }
+
+    /// Closes the IP's session from our side (shutdown, a ban): unreachable at once, counted
+    /// as ended when its task reports the end.
+    public mutating func close(_ ip: PeerIP, reason: ReasonCode) -> [Action] {
+        guard let session = sessions.removeValue(forKey: ip) else { return [] }
+        closing[session.id] = Closing(ip: ip, direction: session.direction, announced: true)
+        // Close first: the manager finds the session in the registry by this IP.
+        return [.close(ip, id: session.id, reason: reason), .unregister(ip)]
+    }
+
+    /// Stops the table: every session is closed as `shutdown`, and no dial, accept or new
+    /// session is taken from now on.
+    public mutating func shutdown() -> [Action] {
+        isStopping = true
+        deferredSince = [:]
+        return sessions.keys.sorted().flatMap { close($0, reason: .shutdown) }
+    }
+
+    /// Records a failure in the book; if it bans the IP, its session (if any) is closed.
+    private mutating func recordFailure(_ ip: PeerIP, reason: ReasonCode, now: Double, into actions: inout [Action]) {
+        let wasBanned = (book[ip]?.bannedUntil ?? 0) > now
+        book.recordFailure(ip, reason: reason, now: now)
+        guard !wasBanned, let until = book[ip]?.bannedUntil, until > now else { return }
+        actions.append(.report(.banned(ip, until: until)))
+        actions += close(ip, reason: .peerBanned)
     }
 
     /// The candidates of one maintainer cycle, in order: direct peers, seeds, then the book's

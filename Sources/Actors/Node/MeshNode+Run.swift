@@ -18,9 +18,9 @@ extension MeshNode {
             // Stop: refuse new peers, tell every peer, give them a moment to hang up.
             await listener.close()
             await debugListener?.close()
-            await manager.closeAll(reason: .shutdown)
+            await manager.shutdown()
             for _ in 0..<50 {
-                if await manager.livePeers.isEmpty { break }
+                if await manager.liveSessionCount == 0 { break }
                 try? await reactor.sleep(for: .milliseconds(20))
             }
             outer.cancelAll()
@@ -97,9 +97,9 @@ extension MeshNode {
 
     private func runSession(_ start: SessionStart) async {
         switch start {
-        case .outbound(let peer, let kept):
+        case .outbound(let peer, let established):
             let reason = await peer.runSession()
-            if kept { await manager.sessionEnded(peer, reason: reason) }
+            if established { await manager.sessionEnded(peer, reason: reason) }
         case .inbound(let connection):
             let ip = PeerIP(connection.remoteAddress.ip)
             if let refusal = await manager.admitInbound(ip) {
@@ -119,14 +119,15 @@ extension MeshNode {
             do {
                 try await peer.handshake()
             } catch {
-                await manager.inboundHandshakeEnded(ip, failure: error.reason)
+                await manager.inboundFailed(ip, reason: error.reason)
                 await peer.drain()
                 return
             }
-            let kept = await manager.established(peer)
-            if !kept { await peer.close(reason: .duplicateConnection) }
+            // A session the tie-break (or shutdown) refuses is closed by the manager; it still
+            // runs here until the peer hangs up, and reports its end like any other.
+            await manager.established(peer)
             let reason = await peer.runSession()
-            if kept { await manager.sessionEnded(peer, reason: reason) }
+            await manager.sessionEnded(peer, reason: reason)
         }
     }
 
@@ -151,7 +152,7 @@ extension MeshNode {
                 options: Connection.Options(maximumFrameSize: configuration.maximumFrameSize))
         } catch {
             let reason = (error as? ConnectionError)?.reason ?? .shutdown
-            await manager.dialFinished(address, source: source, failure: reason, handshake: false)
+            await manager.dialFailed(address, source: source, reason: reason, handshake: false)
             return reason
         }
         let peer = PeerConnection(
@@ -159,15 +160,19 @@ extension MeshNode {
         do {
             try await peer.handshake()
         } catch {
-            await manager.dialFinished(address, source: source, failure: error.reason, handshake: true)
-            startsContinuation.yield(.outbound(peer, kept: false))
+            await manager.dialFailed(address, source: source, reason: error.reason, handshake: true)
+            startsContinuation.yield(.outbound(peer, established: false))
             return error.reason
         }
-        await manager.dialFinished(address, source: source, failure: nil, handshake: true)
-        let kept = await manager.established(peer)
-        if !kept { await peer.close(reason: .duplicateConnection) }
-        startsContinuation.yield(.outbound(peer, kept: kept))
-        return kept ? nil : .duplicateConnection
+        // One step from connecting to a session: no second dial or inbound admit fits between.
+        let refusal = await manager.established(peer)
+        if case .terminated = startsContinuation.yield(.outbound(peer, established: true)) {
+            // Stopping: no task will run this session, so end it here.
+            await peer.abort(reason: .shutdown)
+            await manager.sessionEnded(peer, reason: .shutdown)
+            return .shutdown
+        }
+        return refusal
     }
 
     func saveBook() async {

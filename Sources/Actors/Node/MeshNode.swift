@@ -45,7 +45,8 @@ public final class MeshNode: Sendable {
 
     enum SessionStart: Sendable {
         case inbound(Connection)
-        case outbound(PeerConnection, kept: Bool)
+        /// A dial's connection after its handshake; `established` false if the handshake failed.
+        case outbound(PeerConnection, established: Bool)
     }
 
     /// Binds the listener and loads the peer book; `persist: false` keeps the book in memory.

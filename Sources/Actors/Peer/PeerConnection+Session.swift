@@ -42,7 +42,7 @@ extension PeerConnection {
                 message = try Message.decode(frame.body)
             } catch {
                 context.logger.log(
-                    .warning, "peer.bad_message", peer: ip.description, reason: "protocol_violation",
+                    .warning, "peer.bad_message", peer: ip.description, reason: .protocolViolation,
                     [("error", .string("\(error)"))])
                 close(reason: .protocolViolation)
                 continue
@@ -76,7 +76,7 @@ extension PeerConnection {
             // or an attempt to fill the book with its own picks) is cut off.
             guard peerListsOwed > 0 else {
                 context.logger.log(
-                    .warning, "peer.unsolicited_peer_list", peer: ip.description, reason: "protocol_violation",
+                    .warning, "peer.unsolicited_peer_list", peer: ip.description, reason: .protocolViolation,
                     [("entries", .int(addresses.count))])
                 close(reason: .protocolViolation)
                 return
@@ -87,7 +87,7 @@ extension PeerConnection {
             break  // collected per read cycle by handle(frames:)
         case .disconnect(let reason):
             remoteReason = reason
-            context.logger.log(.info, "peer.disconnect_received", peer: ip.description, reason: reason.rawValue)
+            context.logger.log(.info, "peer.disconnect_received", peer: ip.description, reason: reason)
             onConnection { $0.close() }
         case .handshake, .handshakeAck:
             close(reason: .protocolViolation)
@@ -129,7 +129,7 @@ extension PeerConnection {
         case .none: break
         case .sendPing(let nonce): try? send(.ping(nonce: nonce))
         case .timedOut:
-            context.logger.log(.info, "peer.ping_timeout", peer: ip.description, reason: "ping_timeout")
+            context.logger.log(.info, "peer.ping_timeout", peer: ip.description, reason: .pingTimeout)
             abort(reason: .pingTimeout)
             return
         }

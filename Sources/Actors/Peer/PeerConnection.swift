@@ -90,6 +90,7 @@ public actor PeerConnection: LoopIsolated {
     public func close(reason: ReasonCode) {
         guard closeReason == nil else { return }
         closeReason = reason
+        closing(reason)
         stopLiveness()
         try? onConnection { try $0.send(.disconnect(reason)) }
         onConnection { $0.shutdownOutputAfterFlush() }
@@ -117,7 +118,10 @@ public actor PeerConnection: LoopIsolated {
 
     /// Closes at once, without telling the peer.
     func abort(reason: ReasonCode) {
-        if closeReason == nil { closeReason = reason }
+        if closeReason == nil {
+            closeReason = reason
+            closing(reason)
+        }
         stopLiveness()
         onConnection { $0.close() }
     }

@@ -1,8 +1,10 @@
 import Wire
 
 /// `PeerIP -> PeerConnection` for the peers with an established session: send to one,
-/// broadcast to all but one. Written only by the ConnectionManager, in the same step that
-/// changes its own state (both run on the reactor), so the two always agree.
+/// broadcast to all but one. Derived, not a second truth: the ConnectionManager writes it
+/// only when carrying out `PeerTable`'s `register`/`unregister` actions, in the same step as
+/// the table's change (both run on the reactor), so it holds exactly the table's sessions and
+/// never a closed one.
 public actor PeerRegistry: LoopIsolated {
     public nonisolated let reactor: Reactor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
@@ -12,8 +14,11 @@ public actor PeerRegistry: LoopIsolated {
         self.reactor = reactor
     }
 
-    func set(_ peer: PeerConnection?, for ip: PeerIP) {
-        peers[ip] = peer
+    /// Only for `ConnectionManager.perform`. Returns the connection it replaced.
+    @discardableResult
+    func set(_ peer: PeerConnection?, for ip: PeerIP) -> PeerConnection? {
+        defer { peers[ip] = peer }
+        return peers[ip]
     }
 
     /// The reachable peers.

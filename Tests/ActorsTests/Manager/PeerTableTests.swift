@@ -27,7 +27,6 @@ import Testing
     @Test func higherPeer_asSeedOrDirect_isDialedAtOnce() {
         var table = table()
         #expect(table.decideDial(high, source: .seed, localIP: me, now: 0) == nil)
-        table.dialFinished(PeerIP(high.ip), failure: nil, now: 0)
         var other = self.table()
         #expect(other.decideDial(high, source: .direct, localIP: me, now: 0) == nil)
     }
@@ -38,32 +37,51 @@ import Testing
         #expect(table.decideDial(low, source: .gossip, localIP: me, now: 0) == .alreadyConnecting)
     }
 
+    /// What `established` did with session `id`: kept it (closing an older one, or not), or closed it.
+    enum Verdict: Equatable {
+        case keep
+        case keepAndClose(UInt64)
+        case reject(ReasonCode)
+    }
+
+    func verdict(_ actions: [PeerTable.Action], id: UInt64) -> Verdict {
+        var closed: UInt64?
+        for action in actions {
+            switch action {
+            case .close(_, id, let reason): return .reject(reason)
+            case .close(_, let other, _): closed = other
+            case .register(_, id): return closed.map { .keepAndClose($0) } ?? .keep
+            default: continue
+            }
+        }
+        return .reject(.handshakeError)  // neither kept nor closed: a table bug
+    }
+
     @Test func simultaneousOpen_bothSidesKeepTheHigherIPsDial() {
         // Seen from the lower node (me = 10.0.0.5, peer 10.0.0.9 is higher): keep inbound.
         var lower = table()
         let peer = PeerIP(high.ip)
-        #expect(lower.established(peer, id: 1, direction: .outbound, localIP: me, listenAddress: high, now: 0) == .keep)
-        #expect(
-            lower.established(peer, id: 2, direction: .inbound, localIP: me, listenAddress: high, now: 0)
-                == .keepAndClose(1))
+        let first = lower.established(peer, id: 1, direction: .outbound, localIP: me, listenAddress: high, now: 0)
+        #expect(verdict(first, id: 1) == .keep)
+        let second = lower.established(peer, id: 2, direction: .inbound, localIP: me, listenAddress: high, now: 0)
+        #expect(verdict(second, id: 2) == .keepAndClose(1))
         #expect(lower.sessions[peer]?.direction == .inbound)
         // Seen from the higher node: keep its own outbound, whichever finished first.
         var higher = table()
         let lowerIP = PeerIP(me)
         let meAddress = SocketAddress(ip: me, port: 7071)
-        #expect(
-            higher.established(lowerIP, id: 1, direction: .inbound, localIP: high.ip, listenAddress: meAddress, now: 0)
-                == .keep)
-        #expect(
-            higher.established(lowerIP, id: 2, direction: .outbound, localIP: high.ip, listenAddress: meAddress, now: 0)
-                == .keepAndClose(1))
+        let inboundFirst = higher.established(
+            lowerIP, id: 1, direction: .inbound, localIP: high.ip, listenAddress: meAddress, now: 0)
+        #expect(verdict(inboundFirst, id: 1) == .keep)
+        let outboundSecond = higher.established(
+            lowerIP, id: 2, direction: .outbound, localIP: high.ip, listenAddress: meAddress, now: 0)
+        #expect(verdict(outboundSecond, id: 2) == .keepAndClose(1))
         var higherOtherOrder = table()
         _ = higherOtherOrder.established(
             lowerIP, id: 1, direction: .outbound, localIP: high.ip, listenAddress: meAddress, now: 0)
-        #expect(
-            higherOtherOrder.established(
-                lowerIP, id: 2, direction: .inbound, localIP: high.ip, listenAddress: meAddress, now: 0)
-                == .reject(.duplicateConnection))
+        let inboundSecond = higherOtherOrder.established(
+            lowerIP, id: 2, direction: .inbound, localIP: high.ip, listenAddress: meAddress, now: 0)
+        #expect(verdict(inboundSecond, id: 2) == .reject(.duplicateConnection))
     }
 
     @Test func skipReasons_forPolicyAndState() {
@@ -90,10 +108,9 @@ import Testing
         let ip = PeerIP(low.ip)
         table.book.add(low, source: .peerBook, now: 0)
         #expect(table.decideDial(low, source: .peerBook, localIP: me, now: 0) == nil)
-        table.dialFinished(ip, failure: .connectionRefused, now: 100)
+        _ = table.dialFailed(low, reason: .connectionRefused, handshake: false, now: 100)
         #expect(table.decideDial(low, source: .peerBook, localIP: me, now: 110) == .cooldownActive)
         #expect(table.decideDial(low, source: .peerBook, localIP: me, now: 131) == nil)
-        table.dialFinished(ip, failure: nil, now: 131)
         var bypass = self.table()
         bypass.book.add(low, source: .peerBook, now: 0)
         bypass.book.recordFailure(ip, reason: .timeout, now: 0)
@@ -114,7 +131,74 @@ import Testing
         #expect(table.admitInbound(PeerIP(low.ip), now: 0) == nil)
         #expect(table.admitInbound(PeerIP(high.ip), now: 0) == nil)
         #expect(table.admitInbound(PeerIP(IPAddress(parsing: "10.0.0.3")!), now: 0) == .maxPeersReached)
-        table.inboundHandshakeEnded()
+        _ = table.inboundFailed(PeerIP(low.ip), reason: .handshakeTimeout, now: 0)
         #expect(table.admitInbound(PeerIP(IPAddress(parsing: "10.0.0.3")!), now: 0) == nil)
+    }
+
+    @Test func reconnect_newSessionEndingFirst_leavesNoSessionAndNoWriter() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        _ = table.admitInbound(ip, now: 0)
+        let first = table.established(ip, id: 1, direction: .inbound, localIP: me, listenAddress: low, now: 0)
+        #expect(first.contains(.register(ip, id: 1)))
+        _ = table.admitInbound(ip, now: 1)
+        let second = table.established(ip, id: 2, direction: .inbound, localIP: me, listenAddress: low, now: 1)
+        #expect(second.contains(.close(ip, id: 1, reason: .duplicateConnection)))
+        #expect(second.contains(.register(ip, id: 2)))
+        // The new session ends before the old one's linger is over: the IP has no writer left,
+        // and the old one's end changes nothing but the count.
+        let newEnds = table.sessionEnded(ip, id: 2, reason: .remoteClosed, now: 2)
+        #expect(newEnds.contains(.unregister(ip)))
+        #expect(!newEnds.contains { if case .register = $0 { true } else { false } })
+        let oldEnds = table.sessionEnded(ip, id: 1, reason: .duplicateConnection, now: 3)
+        #expect(oldEnds == [.report(.disconnected(ip, id: 1, direction: .inbound, reason: .duplicateConnection))])
+        #expect(table.sessions.isEmpty && table.liveSessionCount == 0)
+        #expect(table.sessionEnded(ip, id: 1, reason: .remoteClosed, now: 4).isEmpty)
+    }
+
+    @Test func outboundDial_isConnectingUntilItsSessionIsEstablished_inOneStep() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        #expect(table.decideDial(low, source: .seed, localIP: me, now: 0) == nil)
+        #expect(table.decideDial(low, source: .seed, localIP: me, now: 0) == .alreadyConnecting)
+        _ = table.established(ip, id: 1, direction: .outbound, localIP: me, listenAddress: low, now: 0)
+        #expect(table.connecting.isEmpty && table.sessions[ip]?.id == 1)
+        #expect(table.decideDial(low, source: .seed, localIP: me, now: 0) == .alreadyConnected)
+    }
+
+    @Test func thirdHandshakeViolation_bansTheIP_andClosesItsSession() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        table.book.add(low, source: .gossip, now: 0)
+        _ = table.admitInbound(ip, now: 0)
+        _ = table.established(ip, id: 1, direction: .inbound, localIP: me, listenAddress: low, now: 0)
+        var actions: [PeerTable.Action] = []
+        for attempt in 0..<PeerBook.violationsBeforeBan {
+            _ = table.admitInbound(ip, now: Double(attempt))
+            actions = table.inboundFailed(ip, reason: .genesisMismatch, now: Double(attempt))
+        }
+        #expect(actions.contains(.close(ip, id: 1, reason: .peerBanned)))
+        #expect(actions.contains(.unregister(ip)))
+        #expect(table.sessions[ip] == nil)
+        #expect(table.admitInbound(ip, now: 10) == .peerBanned)
+    }
+
+    @Test func shutdown_closesEverySession_andRefusesWhatComesAfter() {
+        var table = table()
+        let ip = PeerIP(low.ip)
+        let late = PeerIP(high.ip)
+        _ = table.admitInbound(ip, now: 0)
+        _ = table.established(ip, id: 1, direction: .inbound, localIP: me, listenAddress: low, now: 0)
+        #expect(table.decideDial(high, source: .seed, localIP: me, now: 0) == nil)
+        #expect(table.shutdown() == [.close(ip, id: 1, reason: .shutdown), .unregister(ip)])
+        #expect(table.decideDial(low, source: .seed, localIP: me, now: 1) == .shutdown)
+        #expect(table.admitInbound(ip, now: 1) == .shutdown)
+        // A dial that was under way finishes its handshake: it is closed, never reachable.
+        let finished = table.established(late, id: 2, direction: .outbound, localIP: me, listenAddress: high, now: 1)
+        #expect(finished == [.close(late, id: 2, reason: .shutdown)])
+        #expect(table.liveSessionCount == 2)
+        _ = table.sessionEnded(ip, id: 1, reason: .shutdown, now: 2)
+        _ = table.sessionEnded(late, id: 2, reason: .shutdown, now: 2)
+        #expect(table.liveSessionCount == 0 && table.connecting.isEmpty)
     }
 }

@@ -1,0 +1,63 @@
+import Diagnostics
+import Wire
+
+extension MeshNode {
+    /// One task group per tick: plan, dial concurrently, record outcomes, persist.
+    func maintainerLoop() async {
+        while !Task.isCancelled && !stopRequested.isFired {
+            let summary = await maintainerCycle()
+            logger.log(
+                .info, "maintainer.cycle",
+                [
+                    ("tick", .int(summary.tick)), ("attempted", .int(summary.attempted)),
+                    ("connected", .int(summary.connected)), ("final_connected", .int(summary.finalConnected)),
+                    ("target", .int(summary.target)),
+                ])
+            await stopRequested.wait(upTo: configuration.tick, on: reactor)
+        }
+    }
+
+    /// The summary of the last completed cycle.
+    public var lastCycleSummary: CycleSummary? { lastCycle.value }
+
+    /// Runs one cycle and returns its summary.
+    @discardableResult
+    public func maintainerCycle() async -> CycleSummary {
+        let (dials, reserveList, planned) = await manager.planCycle()
+        var summary = planned
+        var reserve = reserveList[...]
+        // A failed dial is replaced at once from the reserve (bounded), so one tick can reach
+        // the target even when the first candidates are full or gone.
+        var replacements = 4 * max(1, configuration.minimumOutbound)
+        await withTaskGroup(of: (SocketAddress, ReasonCode?).self) { group in
+            for (address, source) in dials {
+                group.addTask(executorPreference: reactor) { (address, await self.dial(address, source: source)) }
+            }
+            while let (address, failure) = await group.next() {
+                guard let failure else {
+                    summary.connected += 1
+                    continue
+                }
+                summary.note(failure, address)
+                guard replacements > 0, !stopRequested.isFired,
+                    let (next, source) = await manager.nextFromReserve(&reserve, summary: &summary)
+                else { continue }
+                replacements -= 1
+                summary.attempted += 1
+                group.addTask(executorPreference: reactor) { (next, await self.dial(next, source: source)) }
+            }
+        }
+        summary.finalConnected = await manager.sessions.count
+        lastCycle.withLock { $0 = summary }
+        await saveBookOffReactor()
+        await writeReports()
+        return summary
+    }
+
+    /// Writes the peer book from a task that does not prefer the reactor (file I/O blocks).
+    func saveBookOffReactor() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask(executorPreference: globalConcurrentExecutor) { await self.saveBook() }
+        }
+    }
+}

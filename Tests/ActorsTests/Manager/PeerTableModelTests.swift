@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+
+@testable import Actors
+@testable import Wire
+
+/// Random sequences of events against the pure PeerTable, with a registry kept only from the
+/// actions it returns (as the manager keeps it). Cheap, so it runs many more sequences than
+/// the manager's model test; the checks are the same.
+@Suite struct PeerTableModelTests {
+    @Test func randomEventSequences_actionsKeepRegistryEqualToSessions() {
+        for seed in SeededGenerator.seeds(count: 400, environment: ProcessInfo.processInfo.environment) {
+            var model = TableModel(seed: seed)
+            if let failure = model.run(steps: 150) {
+                let events = model.trace.joined(separator: "\n")
+                Issue.record("seed \(seed) (replay: MESHNODE_MODEL_SEED=\(seed)): \(failure)\nevents:\n\(events)")
+                return
+            }
+        }
+    }
+}
+
+/// The table at 10.0.0.3 with four peers around it; ids and time are the model's.
+struct TableModel {
+    static let ownIP = IPAddress.v4(0x0A00_0003)
+    static let peerIPs: [IPAddress] = [0x0A00_0001, 0x0A00_0002, 0x0A00_0004, 0x0A00_0005].map { .v4($0) }
+
+    /// A connection the table knows about, from the model's side.
+    struct Link {
+        var id: UInt64
+        var ip: PeerIP
+        var direction: Direction
+        /// Past the handshake (else a dial or an inbound handshake in flight).
+        var established = false
+        /// The table told the manager to close it.
+        var closed = false
+        /// It was registered at some point (its end is then a disconnect).
+        var announced = false
+    }
+
+    var random: SeededGenerator
+    var table: PeerTable
+    /// Kept only from `register`/`unregister` actions, as the manager keeps its registry.
+    var registry: [PeerIP: UInt64] = [:]
+    var connections: [Link] = []
+    var nextID: UInt64 = 0
+    var now = 1000.0
+    var disconnectsReported = 0
+    var disconnectsExpected = 0
+    var trace: [String] = []
+
+    init(seed: UInt64) {
+        random = SeededGenerator(seed: seed)
+        table = PeerTable(
+            limits: .init(minimumOutbound: 2, maximumPeers: 3),
+            policy: DialPolicy(lan: true, ipv4Only: false, ownAddresses: [PeerIP(Self.ownIP)]))
+    }
+
+    mutating func run(steps: Int) -> String? {
+        for _ in 0..<steps {
+            if let broken = step() ?? check() { return broken }
+        }
+        // Everything in flight ends, in a random order.
+        while !connections.isEmpty {
+            let index = Int.random(in: 0..<connections.count, using: &random)
+            if let broken = end(index) ?? check() { return broken }
+        }
+        if table.liveSessionCount != 0 || !table.connecting.isEmpty || table.pendingInbound != 0 || !registry.isEmpty {
+            return "after every connection ended: \(table.liveSessionCount) live, \(table.connecting.count) "
+                + "connecting, \(table.pendingInbound) pending, \(registry.count) registered"
+        }
+        return nil
+    }
+
+    mutating func step() -> String? {
+        now += Double(Int.random(in: 0...40, using: &random))
+        let ip = PeerIP(Self.peerIPs.randomElement(using: &random)!)
+        switch Int.random(in: 0..<100, using: &random) {
+        case 0..<20:
+            let address = SocketAddress(ip: ip.address, port: 7071)
+            let go = table.decideDial(address, source: .direct, localIP: Self.ownIP, now: now, bypassCooldown: true)
+            trace.append("dial \(ip): \(go.map(\.rawValue) ?? "go")")
+            guard go == nil else { return nil }
+            if connections.contains(where: { $0.ip == ip && !$0.established && $0.direction == .outbound }) {
+                return "a second dial to \(ip) was allowed while one is in flight"
+            }
+            if let open = connections.first(where: { $0.ip == ip && $0.established && !$0.closed }) {
+                return "a dial to \(ip) was allowed while session #\(open.id) is open"
+            }
+            nextID += 1
+            connections.append(Link(id: nextID, ip: ip, direction: .outbound))
+        case 20..<40:
+            let refusal = table.admitInbound(ip, now: now)
+            trace.append("inbound \(ip): \(refusal.map(\.rawValue) ?? "admitted")")
+            guard refusal == nil else { return nil }
+            nextID += 1
+            connections.append(Link(id: nextID, ip: ip, direction: .inbound))
+        case 40..<98 where !connections.isEmpty:
+            let index = Int.random(in: 0..<connections.count, using: &random)
+            if connections[index].established {
+                return Int.random(in: 0..<4, using: &random) == 0 ? closeItself(index) : end(index)
+            }
+            return Int.random(in: 0..<4, using: &random) == 0 ? fail(index) : establish(index)
+        case 98..<100:
+            trace.append("shutdown")
+            return perform(table.shutdown())
+        default: break
+        }
+        return nil
+    }
+
+    mutating func establish(_ index: Int) -> String? {
+        let connection = connections[index]
+        connections[index].established = true
+        trace.append("\(connection.direction) \(connection.ip) #\(connection.id): established")
+        return perform(
+            table.established(
+                connection.ip, id: connection.id, direction: connection.direction, localIP: Self.ownIP,
+                listenAddress: SocketAddress(ip: connection.ip.address, port: 7071), now: now))
+    }
+
+    mutating func fail(_ index: Int) -> String? {
+        let connection = connections.remove(at: index)
+        let reason: ReasonCode = Bool.random(using: &random) ? .handshakeTimeout : .genesisMismatch
+        trace.append("\(connection.direction) \(connection.ip) #\(connection.id): failed \(reason)")
+        switch connection.direction {
+        case .outbound:
+            let address = SocketAddress(ip: connection.ip.address, port: 7071)
+            return perform(table.dialFailed(address, reason: reason, handshake: Bool.random(using: &random), now: now))
+        case .inbound:
+            return perform(table.inboundFailed(connection.ip, reason: reason, now: now))
+        }
+    }
+
+    /// A session decides to close by itself; its task ends later.
+    mutating func closeItself(_ index: Int) -> String? {
+        let connection = connections[index]
+        connections[index].closed = true
+        trace.append("session \(connection.ip) #\(connection.id): closes itself")
+        return perform(table.sessionClosing(connection.ip, id: connection.id, reason: .pingTimeout, now: now))
+    }
+
+    /// A session's task ends (a connection not yet through its handshake fails instead).
+    mutating func end(_ index: Int) -> String? {
+        guard connections[index].established else { return fail(index) }
+        let connection = connections.remove(at: index)
+        let reason: ReasonCode = Int.random(in: 0..<5, using: &random) == 0 ? .protocolViolation : .remoteClosed
+        trace.append("session \(connection.ip) #\(connection.id): ended \(reason)")
+        if connection.announced { disconnectsExpected += 1 }
+        return perform(table.sessionEnded(connection.ip, id: connection.id, reason: reason, now: now))
+    }
+
+    /// Carries out actions as the manager does, checking each against the model.
+    mutating func perform(_ actions: [PeerTable.Action]) -> String? {
+        for action in actions {
+            switch action {
+            case .register(let ip, let id):
+                guard let index = connections.firstIndex(where: { $0.id == id }), connections[index].ip == ip else {
+                    return "registered #\(id) for \(ip), which is not a live connection of it"
+                }
+                if connections[index].closed { return "registered #\(id), which was closed" }
+                if let old = registry[ip] { return "registered #\(id) over #\(old) without closing it" }
+                connections[index].announced = true
+                registry[ip] = id
+            case .unregister(let ip):
+                registry[ip] = nil
+            case .close(let ip, let id, _):
+                guard let index = connections.firstIndex(where: { $0.id == id && $0.ip == ip }) else {
+                    return "closed #\(id) of \(ip), which is not live"
+                }
+                if registry[ip] == id { registry[ip] = nil }
+                connections[index].closed = true
+            case .report(.disconnected):
+                disconnectsReported += 1
+            case .report:
+                break
+            }
+        }
+        return nil
+    }
+
+    func check() -> String? {
+        let sessions = table.sessions.mapValues(\.id)
+        if registry != sessions { return "registry \(registry) differs from the table's sessions \(sessions)" }
+        for (ip, id) in registry {
+            guard let connection = connections.first(where: { $0.id == id }) else {
+                return "registry reaches #\(id) of \(ip), which ended"
+            }
+            if connection.closed { return "registry reaches #\(id) of \(ip), which was closed" }
+        }
+        var open: [PeerIP: Int] = [:]
+        for connection in connections where connection.established && !connection.closed {
+            open[connection.ip, default: 0] += 1
+            if registry[connection.ip] != connection.id {
+                return "open session #\(connection.id) of \(connection.ip) is not reachable"
+            }
+        }
+        if let (ip, count) = open.first(where: { $0.value > 1 }) { return "\(count) open sessions with \(ip)" }
+        let dials = connections.filter { !$0.established && $0.direction == .outbound }.count
+        if table.connecting.count != dials { return "table counts \(table.connecting.count) dials, \(dials) in flight" }
+        let handshakes = connections.filter { !$0.established && $0.direction == .inbound }.count
+        if table.pendingInbound != handshakes {
+            return "table counts \(table.pendingInbound) inbound handshakes, \(handshakes) in flight"
+        }
+        let live = connections.filter(\.established).count
+        if table.liveSessionCount != live { return "table counts \(table.liveSessionCount) live sessions, \(live)" }
+        if disconnectsReported != disconnectsExpected {
+            return "\(disconnectsReported) disconnects reported, \(disconnectsExpected) announced sessions ended"
+        }
+        if table.isStopping && !registry.isEmpty { return "after shutdown the registry reaches \(registry)" }
+        return nil
+    }
+}
