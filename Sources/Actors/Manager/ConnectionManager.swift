@@ -106,7 +106,7 @@ public actor ConnectionManager: LoopIsolated {
         if PeerBook.isViolation(reason) { table.book.recordFailure(ip, reason: reason, now: Self.now()) }
         logger.log(
             .info, "handshake.failed", peer: ip.description, reason: reason.rawValue,
-            [("direction", .string("inbound"))])
+            [("direction", .string("inbound"))], origin: .outsider)
     }
 
     /// A handshake completed: keep the session, or close it (or the older one) by the

@@ -14,6 +14,10 @@ public struct MetricsSnapshot: Sendable {
     public var framesSent = 0
     /// Failed writes of the node's own files, by file (`peers.json`, `public`).
     public var fileWriteFailures: [String: Int] = [:]
+    /// Log events an outsider can trigger, by event, counted whether written or not; and how
+    /// many of them the log budget suppressed (the log summarizes, the metrics stay exact).
+    public var outsiderLogEvents: [String: Int] = [:]
+    public var outsiderLogSuppressed: [String: Int] = [:]
     public init() {}
 }
 
