@@ -59,6 +59,18 @@ public struct LogBudget: Sendable {
         public var level: LogLevel
         public var suppressed: Int
         public var intervalSeconds: Double
+        /// When the first of them was suppressed (the budget's time).
+        public var since: UInt64
+
+        public init(event: String, level: LogLevel, suppressed: Int, intervalSeconds: Double, since: UInt64) {
+            self.event = event
+            self.level = level
+            self.suppressed = suppressed
+            self.intervalSeconds = intervalSeconds
+            self.since = since
+        }
+
+        func elapsedSeconds(now: UInt64) -> Double { now > since ? Double(now - since) / 1e9 : 0 }
     }
 
     private struct Bucket {
@@ -66,6 +78,8 @@ public struct LogBudget: Sendable {
         var refilledAt: UInt64
         var suppressed = 0
         var suppressedLevel = LogLevel.trace
+        /// The first suppressed event not yet summarized.
+        var suppressedSince: UInt64?
         var summaryDue: UInt64?
     }
 
@@ -95,7 +109,10 @@ public struct LogBudget: Sendable {
         } else {
             bucket.suppressed = Self.incremented(bucket.suppressed)
             bucket.suppressedLevel = max(bucket.suppressedLevel, level)
-            if bucket.summaryDue == nil { bucket.summaryDue = Self.adding(policy.summaryInterval, to: now) }
+            if bucket.summaryDue == nil {
+                bucket.suppressedSince = now
+                bucket.summaryDue = Self.adding(policy.summaryInterval, to: now)
+            }
             suppressedTotal[event, default: 0] = Self.incremented(suppressedTotal[event] ?? 0)
             verdict = .suppress
         }
@@ -103,22 +120,37 @@ public struct LogBudget: Sendable {
         return verdict
     }
 
-    /// The summaries whose interval has ended by `now` (each once), oldest event name first.
+    /// The summaries whose interval has ended by `now` (each once), by event name.
     public mutating func dueSummaries(now: UInt64) -> [Summary] {
-        var due: [Summary] = []
+        takeSummaries { due in due <= now }
+    }
+
+    /// Every summary still pending, due or not, so that nothing counted is left out of the
+    /// log at shutdown; an early one's `intervalSeconds` is the time since its first event.
+    public mutating func pendingSummaries(now: UInt64) -> [Summary] {
+        takeSummaries { _ in true }.map { summary in
+            var summary = summary
+            summary.intervalSeconds = min(summary.intervalSeconds, summary.elapsedSeconds(now: now))
+            return summary
+        }
+    }
+
+    private mutating func takeSummaries(where isTaken: (UInt64) -> Bool) -> [Summary] {
+        var taken: [Summary] = []
         for (event, bucket) in buckets {
-            guard let at = bucket.summaryDue, at <= now else { continue }
-            var emptied = bucket
-            due.append(
+            guard let due = bucket.summaryDue, isTaken(due) else { continue }
+            taken.append(
                 Summary(
                     event: event, level: bucket.suppressedLevel, suppressed: bucket.suppressed,
-                    intervalSeconds: Double(policy.summaryInterval) / 1e9))
+                    intervalSeconds: Double(policy.summaryInterval) / 1e9, since: bucket.suppressedSince ?? 0))
+            var emptied = bucket
             emptied.suppressed = 0
             emptied.suppressedLevel = .trace
+            emptied.suppressedSince = nil
             emptied.summaryDue = nil
             buckets[event] = emptied
         }
-        return due.sorted { $0.event < $1.event }
+        return taken.sorted { $0.event < $1.event }
     }
 
     /// When the next summary falls due (nil: nothing is being suppressed).

@@ -69,8 +69,11 @@ public final class Logger: Sendable {
         }
     }
 
-    /// Waits until every event logged so far has been written.
+    /// Waits until every event logged so far has been written, summaries of suppressed
+    /// outsider events included (even before their interval ends: this is called at exit).
     public func flush() {
+        let now = clock()
+        writeSummaries(budget.withLock { $0.state.pendingSummaries(now: now) })
         queue.sync {}
     }
 }

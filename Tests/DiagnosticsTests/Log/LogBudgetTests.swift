@@ -24,7 +24,9 @@ import Testing
         #expect(budget.dueSummaries(now: 10 * Self.second - 1).isEmpty)
         let summaries = budget.dueSummaries(now: 10 * Self.second)
         #expect(
-            summaries == [.init(event: "peer.refused", level: .warning, suppressed: 5, intervalSeconds: 10)])
+            summaries == [
+                .init(event: "peer.refused", level: .warning, suppressed: 5, intervalSeconds: 10, since: 0)
+            ])
         #expect(budget.dueSummaries(now: 30 * Self.second).isEmpty)
         #expect(budget.nextSummaryDue == nil)
     }
@@ -50,6 +52,16 @@ import Testing
         let seen = budget.seen["peer.refused"] ?? 0
         #expect(written + summaries.reduce(0) { $0 + $1.suppressed } == seen)
         #expect(budget.suppressedTotal["peer.refused"] == seen - written)
+    }
+
+    @Test func atShutdown_pendingSummariesAreTakenEarly_withTheTimeTheyCover() {
+        var budget = LogBudget(policy: policy)
+        for _ in 0..<30 { _ = budget.admit("peer.refused", level: .info, now: 1 * Self.second) }
+        let pending = budget.pendingSummaries(now: 4 * Self.second)
+        #expect(pending.map(\.suppressed) == [10])
+        #expect(pending.map(\.intervalSeconds) == [3])
+        #expect(budget.pendingSummaries(now: 5 * Self.second).isEmpty)
+        #expect(budget.nextSummaryDue == nil)
     }
 
     @Test func oneEventsFlood_doesNotSilenceAnother() {

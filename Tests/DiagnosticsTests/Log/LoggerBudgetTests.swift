@@ -56,6 +56,17 @@ import Testing
         #expect(summaries.first?["level"] as? String == "info")
     }
 
+    @Test func flushAtExit_writesTheCountsStillPending() throws {
+        let lines = try logLines { logger, clock in
+            for _ in 0..<10 { logger.log(.info, "handshake.failed", origin: .outsider) }
+            clock.advance(seconds: 4)
+        }
+        let summaries = lines.filter { $0["event"] as? String == "log.suppressed" }
+        #expect(summaries.count == 1)
+        #expect(summaries.first?["suppressed"] as? Int == 7)
+        #expect(summaries.first?["interval_s"] as? Double == 4)
+    }
+
     @Test func aDueSummary_isWrittenBeforeTheNextOutsiderLine() throws {
         let lines = try logLines { logger, clock in
             for _ in 0..<5 { logger.log(.warning, "peer.bad_message", origin: .outsider) }
