@@ -135,7 +135,12 @@ public struct AddressManager: Sendable {
             if a.table != b.table { return a.table == .tried }
             return (a.lastSuccess ?? -.infinity, a.lastSeen) > (b.lastSuccess ?? -.infinity, b.lastSeen)
         }
-        for var entry in ordered where entries[entry.ip] == nil {
+        for var entry in ordered where entries[entry.ip] == nil && entry.lastSeen.isFinite {
+            // A hand-edited file is outside input: impossible values are dropped, not trusted.
+            if entry.lastTry?.isFinite == false { entry.lastTry = nil }
+            if entry.lastSuccess?.isFinite == false { entry.lastSuccess = nil }
+            entry.attempts = max(0, entry.attempts)
+            if entry.table == .tried && entry.lastSuccess == nil { entry.table = .new }
             if entry.table == .tried, place(entry, in: .tried) { continue }
             entry.table = .new
             _ = place(entry, in: .new)
@@ -199,7 +204,8 @@ public struct AddressManager: Sendable {
     }
 
     /// *We* dialed `address` and completed the handshake (outbound only, never inbound): it
-    /// moves to tried with its port pinned. An entry displaced from its tried position goes
+    /// moves to tried with its port pinned (an address not known yet, which we dial only on
+    /// the operator's word, is entered as `.direct`). An entry displaced from its tried position goes
     /// back to new (or is dropped if its new position is taken by a good entry).
     public mutating func markGood(_ address: SocketAddress, now: Double) {
         let ip = PeerIP(address.ip)

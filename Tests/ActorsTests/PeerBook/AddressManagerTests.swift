@@ -285,6 +285,47 @@ import Testing
         #expect(manager.triedCount == 1 && manager.newCount == 1)
     }
 
+    @Test func restoringAHandEditedBook_dropsImpossibleValues() {
+        let group = NetworkGroup(Self.ip("31.1.1.1"))
+        let saved = [
+            AddressManager.Entry(
+                address: Self.address("23.1.1.1:7071"), origin: .gossip, sourceGroup: group, portPinned: false,
+                table: .tried, lastSeen: .nan),
+            AddressManager.Entry(
+                address: Self.address("23.2.1.1:7071"), origin: .gossip, sourceGroup: group, portPinned: false,
+                table: .tried, lastSeen: Self.now, lastTry: .infinity, attempts: -5),
+        ]
+        var manager = AddressManager(key: Self.key, restoring: saved)
+        #expect(manager[Self.ip("23.1.1.1")] == nil)
+        let kept = manager[Self.ip("23.2.1.1")]
+        // Claimed tried without a success: it goes to new; the bad numbers are cleared.
+        #expect(kept?.table == .new)
+        #expect(kept?.lastTry == nil)
+        #expect(kept?.attempts == 0)
+        manager.markAttempt(Self.ip("23.2.1.1"), now: Self.now)
+        #expect(manager[Self.ip("23.2.1.1")]?.attempts == 1)
+    }
+
+    @Test func aTenThousandEntryBook_picksEightOutboundInDistinctGroups() {
+        var manager = AddressManager(key: Self.key)
+        for index in 0..<10_000 {
+            let address = Self.address("\(20 + index % 50).\(index / 50 % 250).\(index % 7).1:7071")
+            _ = manager.add(address, source: Self.ip("\(60 + index % 40).1.0.1"), origin: .gossip, now: Self.now)
+            if index % 20 == 0 { manager.markGood(address, now: Self.now) }
+        }
+        var generator = SeededGenerator(state: 9)
+        let started = ContinuousClock.now
+        var outbound: Set<NetworkGroup> = []
+        for _ in 0..<8 {
+            if let pick = manager.select(excludingGroups: outbound, now: Self.now, using: &generator) {
+                outbound.insert(pick.group)
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(outbound.count == 8)
+        print("address manager: \(manager.count) entries, 8 outbound picks in \(elapsed)")
+    }
+
     @Test func sharedAddresses_areDistinctBoundedAndBucketFirst() {
         var manager = Self.withHonestTried()
         for sybil in Self.sybils() {
