@@ -162,6 +162,8 @@ public struct AddressManager: Sendable {
         let pins = origin == .seed || origin == .direct || origin == .handshake
         if var entry = entries[ip] {
             entry.lastSeen = max(entry.lastSeen, now)
+            // The operator naming a known address makes it theirs (never pruned).
+            if origin < entry.origin { entry.origin = origin }
             defer { entries[ip] = entry }
             guard entry.address.port != address.port else {
                 if pins { entry.portPinned = true }

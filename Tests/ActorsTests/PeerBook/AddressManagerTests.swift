@@ -272,6 +272,12 @@ import Testing
         #expect(manager[Self.ip("23.1.1.1")] == nil)
         // The operator's peers always find a place.
         #expect(manager.add(Self.address("23.3.1.1:7071"), source: source, origin: .direct, now: Self.now) == .added)
+        // Named by the operator after gossip: the operator's from then on.
+        var roomy = AddressManager(key: Self.key)
+        _ = roomy.add(Self.address("23.2.1.1:7071"), source: source, origin: .gossip, now: Self.now)
+        #expect(roomy[Self.ip("23.2.1.1")]?.isOperatorGiven == false)
+        _ = roomy.add(Self.address("23.2.1.1:7071"), source: source, origin: .seed, now: Self.now)
+        #expect(roomy[Self.ip("23.2.1.1")]?.isOperatorGiven == true)
     }
 
     @Test func aPeerDisplacedFromTried_goesBackToNew() {
