@@ -67,8 +67,9 @@ public enum EvictionPolicy {
     ///   groups picked by `netgroupKey`'s SipHash of the group, so an attacker cannot know
     ///   which of its groups are safe (Core protects 4 *peers* by keyed netgroup, which may
     ///   share one group; here they come from distinct groups); the `byLowestPing` lowest
-    ///   minimum pings (unmeasured pings protect nobody); the `byRecentActivity` most recent
-    ///   useful workers; then `longestUptimeShare` of the rest, longest connected first.
+    ///   minimum pings (an unmeasured or non-finite ping protects nobody); the
+    ///   `byRecentActivity` most recent useful workers; then `longestUptimeShare` of the
+    ///   rest, longest connected first.
     /// - Of the rest, the network group with the most sessions is chosen (ties: the group
     ///   whose newest session is the youngest) and its youngest session is returned.
     /// - Session ids are unique in the snapshot; times are finite.
@@ -80,10 +81,11 @@ public enum EvictionPolicy {
     ) -> EvictionCandidate? {
         var pool = candidates.filter { $0.direction == .inbound && !$0.isManual }
         protectByNetworkGroup(&pool, count: protection.byNetworkGroup, key: netgroupKey)
-        protect(&pool, count: protection.byLowestPing, eligible: { $0.minimumPing != nil }) { a, b in
+        protect(&pool, count: protection.byLowestPing, eligible: { $0.minimumPing?.isFinite == true }) { a, b in
             (a.minimumPing ?? .infinity) < (b.minimumPing ?? .infinity)
         }
-        protect(&pool, count: protection.byRecentActivity, eligible: { $0.lastUsefulActivity != nil }) { a, b in
+        let useful: (EvictionCandidate) -> Bool = { $0.lastUsefulActivity?.isFinite == true }
+        protect(&pool, count: protection.byRecentActivity, eligible: useful) { a, b in
             (a.lastUsefulActivity ?? -.infinity) > (b.lastUsefulActivity ?? -.infinity)
         }
         let byUptime = Int((Double(pool.count) * protection.longestUptimeShare).rounded(.down))
