@@ -16,8 +16,10 @@ import Testing
         try await withChildProcesses {
             let dir = BinaryTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            // One slot, held by a silent connection below: every connection of the flood is
-            // refused (or, if it slips into a slot, abandoned before its handshake).
+            // One slot: while one connection of the flood is pending, the others are refused;
+            // the pending one is abandoned before its handshake. (No silent connection from
+            // another IP holds the slot: the node admits connections in no fixed order, so it
+            // might be that one which is refused, and its line is not the flood's.)
             let node = try NodeProcess(
                 [
                     "run", "--listen", "127.0.46.1:7071", "--debug-listen", "127.0.46.1:7070", "--lan", "--tick", "5",
@@ -27,8 +29,6 @@ import Testing
             let debug = address("127.0.46.1:7070")
             let target = address("127.0.46.1:7071")
             #expect(await waitFor { (try? await http(debug, "/health").0) == 200 })
-            let holder = try await Connection.connect(
-                to: target, from: IPAddress(parsing: "127.0.46.2"), timeout: .seconds(5))
             let started = ContinuousClock.now
 
             // Four connectors from one IP for 4 s (at most 2,000 connects each, so that a
@@ -62,10 +62,14 @@ import Testing
                 }
                 return sum
             }
-            let countedAll = await waitFor(.seconds(30)) { await counted() == total }
-            let countedNow = await counted()
-            #expect(countedAll, "counted \(countedNow) of \(total)")
-            // Every suppressed one is summarized within its 10 s interval: lines + summaries add up.
+            // A connection the client saw established may still be dropped by the kernel from a
+            // full accept queue before the node takes it (the flood outruns the node): so the
+            // node's count may fall a little short of the client's, never above it.
+            _ = await waitFor(.seconds(30)) { await counted() == total }
+            let taken = await counted()
+            #expect(taken <= total && taken >= total - total / 20, "the node counted \(taken) of \(total)")
+            // Exact from there: every one the node counted is a line or in a summary (written
+            // within 10 s of the first one it summarizes).
             let accounted: @Sendable () -> Int = {
                 Self.floodEvents.reduce(0) { sum, event in
                     let written = node.events(event, peer: "127.0.46.3").count
@@ -74,7 +78,7 @@ import Testing
                     return sum + written + summarized
                 }
             }
-            #expect(await waitFor(.seconds(30)) { accounted() == total }, "accounted \(accounted()) of \(total)")
+            #expect(await waitFor(.seconds(30)) { accounted() == taken }, "accounted \(accounted()) of \(taken)")
             let elapsed = (ContinuousClock.now - started).components.seconds + 1
             for event in Self.floodEvents {
                 let lines = node.events(event, peer: "127.0.46.3").count
@@ -90,7 +94,6 @@ import Testing
             }
             print(
                 "log flood: \(total) connects in 4 s from one IP -> \(node.log.split(separator: "\n").count) log lines")
-            await holder.close()
             #expect(node.process.isRunning)
         }
     }
