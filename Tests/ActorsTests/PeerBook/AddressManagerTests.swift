@@ -109,7 +109,7 @@ import Testing
         #expect(honestPicks >= 500, "honest picked \(honestPicks) of 1000")
     }
 
-    @Test func eightOutboundPicks_oneOnePerSlash16_evenWhenTheAttackerFillsNew() {
+    @Test func eightOutboundPicks_onePerSlash16_evenWhenTheAttackerFillsNew() {
         var manager = Self.withHonestTried()
         for sybil in Self.sybils() {
             _ = manager.add(sybil, source: Self.ip("11.200.0.1"), origin: .gossip, now: Self.now)
