@@ -195,7 +195,8 @@ public actor ConnectionManager: LoopIsolated {
         case .inboundHandshakeFailed(let ip, let reason):
             counters.handshakeFailures[reason, default: 0] += 1
             logger.log(
-                .info, "handshake.failed", peer: ip.description, reason: reason, [("direction", .string("inbound"))])
+                .info, "handshake.failed", peer: ip.description, reason: reason, [("direction", .string("inbound"))],
+                origin: .outsider)
         case .duplicateClosed:
             counters.duplicateCloses += 1
         case .banned(let ip, let until):

@@ -73,6 +73,11 @@ extension MeshNode: DebugDataSource {
         for (reason, count) in totals.handshakeFailures { metrics.handshakeFailures[reason.rawValue] = count }
         for (reason, count) in totals.disconnects { metrics.disconnects[reason.rawValue] = count }
         metrics.pingRTT = totals.pingRTT
+        let logged = logger.outsiderCounts()
+        for event in Logger.outsiderEvents.union(logged.seen.keys) {
+            metrics.outsiderLogEvents[event] = logged.seen[event] ?? 0
+            metrics.outsiderLogSuppressed[event] = logged.suppressed[event] ?? 0
+        }
         metrics.peerBookEntries = ["hot": snapshot.hot, "warm": snapshot.warm, "cold": snapshot.cold]
         snapshot.metrics = metrics
         snapshot.uptimeSeconds = Int(now - startedAt)

@@ -43,7 +43,7 @@ extension PeerConnection {
             } catch {
                 context.logger.log(
                     .warning, "peer.bad_message", peer: ip.description, reason: .protocolViolation,
-                    [("error", .string("\(error)"))])
+                    [("error", .string("\(error)"))], origin: .outsider)
                 close(reason: .protocolViolation)
                 continue
             }
@@ -77,7 +77,7 @@ extension PeerConnection {
             guard peerListsOwed > 0 else {
                 context.logger.log(
                     .warning, "peer.unsolicited_peer_list", peer: ip.description, reason: .protocolViolation,
-                    [("entries", .int(addresses.count))])
+                    [("entries", .int(addresses.count))], origin: .outsider)
                 close(reason: .protocolViolation)
                 return
             }
@@ -87,7 +87,8 @@ extension PeerConnection {
             break  // collected per read cycle by handle(frames:)
         case .disconnect(let reason):
             remoteReason = reason
-            context.logger.log(.info, "peer.disconnect_received", peer: ip.description, reason: reason)
+            context.logger.log(
+                .info, "peer.disconnect_received", peer: ip.description, reason: reason, origin: .outsider)
             onConnection { $0.close() }
         case .handshake, .handshakeAck:
             close(reason: .protocolViolation)

@@ -5,8 +5,8 @@ extension Logger {
     /// a call site cannot misspell a reason as a string literal.
     public func log(
         _ level: LogLevel, _ event: String, peer: String? = nil, reason: ReasonCode,
-        _ fields: [(String, LogEvent.Value)] = []
+        _ fields: [(String, LogEvent.Value)] = [], origin: Origin = .node
     ) {
-        log(level, event, peer: peer, reason: reason.rawValue, fields)
+        log(level, event, peer: peer, reason: reason.rawValue, fields, origin: origin)
     }
 }

@@ -16,6 +16,10 @@ public struct MetricsSnapshot: Sendable {
     public var fileWriteFailures: [String: Int] = [:]
     /// The version `meshnode_build_info` reports.
     public var buildVersion = BuildInfo.version
+    /// Log events an outsider can trigger, by event, counted whether written or not; and how
+    /// many of them the log budget suppressed (the log summarizes, the metrics stay exact).
+    public var outsiderLogEvents: [String: Int] = [:]
+    public var outsiderLogSuppressed: [String: Int] = [:]
     public init() {}
 
     /// Gives every series of a known label set a sample from the start: a counter that first

@@ -51,6 +51,19 @@ public enum PrometheusText {
         for (file, value) in metrics.fileWriteFailures.sorted(by: { $0.key < $1.key }) {
             sample(&out, "meshnode_file_write_failures_total", [("file", file)], Double(value))
         }
+        family(
+            &out, "meshnode_log_events_total", "counter",
+            "Log events an outsider can trigger (refusals, inbound handshake failures, ignored messages), "
+                + "by event, whether written or suppressed.")
+        for (event, value) in metrics.outsiderLogEvents.sorted(by: { $0.key < $1.key }) {
+            sample(&out, "meshnode_log_events_total", [("event", event)], Double(value))
+        }
+        family(
+            &out, "meshnode_log_suppressed_total", "counter",
+            "Outsider log events not written (over the log budget; summarized as log.suppressed), by event.")
+        for (event, value) in metrics.outsiderLogSuppressed.sorted(by: { $0.key < $1.key }) {
+            sample(&out, "meshnode_log_suppressed_total", [("event", event)], Double(value))
+        }
         for (name, help, value) in [
             ("meshnode_received_bytes_total", "Bytes received from peers.", metrics.bytesReceived),
             ("meshnode_sent_bytes_total", "Bytes sent to peers.", metrics.bytesSent),
