@@ -67,14 +67,18 @@ import Testing
             let metrics = String(decoding: try await http(debugB, "/metrics").1, as: UTF8.self)
             #expect(metrics.contains("meshnode_peers_connected{direction=\"outbound\"} 1"))
             #expect(metrics.contains("meshnode_dial_failures_total{reason=\"connection_refused\",source=\"direct\"}"))
+            let cookieB = try #require(cookie(in: dirB))
             let connect = try jsonObject(
-                try await http(debugB, "/api/p2p/connect", method: "POST", body: "{\"peer_addr\":\"127.0.40.8:7071\"}")
-                    .1)
+                try await http(
+                    debugB, "/api/p2p/connect", method: "POST", body: "{\"peer_addr\":\"127.0.40.8:7071\"}",
+                    cookie: cookieB
+                ).1)
             #expect(connect["connected"] as? Bool == false)
             #expect(connect["reason"] as? String == "connection_refused")
             #expect(try await http(debugB, "/nope").0 == 404)
             #expect(try await http(debugB, "/metrics", method: "POST").0 == 405)
-            #expect(try await http(debugB, "/api/p2p/connect", method: "POST", body: "not json").0 == 400)
+            #expect(
+                try await http(debugB, "/api/p2p/connect", method: "POST", body: "not json", cookie: cookieB).0 == 400)
             // The report files exist, parse, and redact peer addresses.
             let reasonsFile = try Data(contentsOf: URL(fileURLWithPath: dirB + "/public/peer_connect_reasons.json"))
             let file = try jsonObject(Array(reasonsFile))
