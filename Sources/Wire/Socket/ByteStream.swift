@@ -43,6 +43,8 @@ public actor ByteStream: LoopIsolated {
     var writable = true
     var writer: StreamWaiter<Void>?
     var deadline: TimerID?
+    /// A dial in progress: the first writable event says how it ended (`SO_ERROR`).
+    var connecting = false
 
     init(fd: Int32, local: SocketAddress, remote: SocketAddress, reactor: Reactor) {
         self.fd = fd
@@ -55,6 +57,42 @@ public actor ByteStream: LoopIsolated {
         // Reached only if never registered (the reactor keeps a registered stream alive until
         // it is closed), so nobody else can be using the descriptor.
         if fd >= 0 { Posix.close(fd) }
+    }
+
+    /// Dials `remote` (binding first to `source`, the IP the other side sees, when given)
+    /// and waits at most `timeout` for the TCP handshake: a client for byte protocols (the
+    /// `meshnode` CLI's requests to the debug endpoint, tests).
+    public static func connect(
+        to remote: SocketAddress, from source: IPAddress? = nil, timeout: Duration, reactor: Reactor = .shared
+    ) async throws(Failure) -> ByteStream {
+        let fd: Int32
+        let local: SocketAddress
+        var inProgress = false
+        do {
+            fd = try Posix.tcpSocket(family: remote.family)
+        } catch {
+            throw .syscall(error)
+        }
+        do {
+            try Posix.setNoDelay(fd)
+            if let source { try Posix.bind(fd, to: SocketAddress(ip: source, port: 0)) }
+            if case .wouldBlock = try Posix.connect(fd, to: remote) { inProgress = true }
+            local = try Posix.localAddress(fd) ?? SocketAddress(ip: .v4(0), port: 0)
+        } catch {
+            Posix.close(fd)
+            throw .syscall(error)
+        }
+        let stream = ByteStream(fd: fd, local: local, remote: remote, reactor: reactor)
+        try await stream.finishConnecting(inProgress: inProgress, deadline: Reactor.now() &+ timeout.nanoseconds)
+        return stream
+    }
+
+    private func finishConnecting(inProgress: Bool, deadline: UInt64) async throws(Failure) {
+        connecting = inProgress
+        writable = !inProgress
+        setDeadline(at: deadline)
+        try await write([])  // returns once connected: the first writable event
+        setDeadline(at: nil)
     }
 
     /// True once closed, failed or timed out.
@@ -89,7 +127,7 @@ public actor ByteStream: LoopIsolated {
         output.append(contentsOf: bytes)
         flush()
         if let failure { throw failure }
-        guard outputSent < output.count else { return }
+        guard outputSent < output.count || connecting else { return }
         let id = makeWaiterID()
         let result = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<Void, Failure>, Never>) in
@@ -198,7 +236,7 @@ public actor ByteStream: LoopIsolated {
                 return
             }
         }
-        guard outputSent == output.count else { return }
+        guard outputSent == output.count && !connecting else { return }
         output.removeAll(keepingCapacity: false)
         outputSent = 0
         let waiting = writer
@@ -249,6 +287,20 @@ public actor ByteStream: LoopIsolated {
     }
 
     func handle(_ mask: UInt32) {
+        if connecting && ReactorEvents.isWritable(mask) {
+            let code: Int32
+            do {
+                code = try Posix.pendingError(fd)
+            } catch {
+                fail(.syscall(error))
+                return
+            }
+            guard code == 0 else {
+                fail(.syscall(SyscallError("connect", errno: code)))
+                return
+            }
+            connecting = false
+        }
         if ReactorEvents.isWritable(mask) {
             writable = true
             flush()
