@@ -23,7 +23,10 @@ public struct DebugAccess: Sendable {
 
     /// A refusal for a request from outside (wrong Host, foreign Origin), or nil.
     public func refusal(for request: HTTPRequest) -> HTTPResponse? {
-        guard let authority = request.requestedAuthority, accepts(authority: authority, of: request) else {
+        // HTTP/1.0 may omit Host (RFC 9112 §3.2 requires it of 1.1 only); browsers always
+        // send it, so a request without one did not come from a web page.
+        let hostless = request.requestedAuthority == nil && request.version == "HTTP/1.0"
+        guard hostless || request.requestedAuthority.map({ accepts(authority: $0, of: request) }) == true else {
             let named = request.requestedAuthority ?? ""
             return .error(421, "Host '\(named)' is not this endpoint; use its own address or localhost")
         }

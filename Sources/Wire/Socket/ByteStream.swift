@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One TCP connection as a plain byte stream, for byte protocols such as the debug
 /// endpoint's HTTP: no frames, no batches, one reader and one writer at a time.
 ///
@@ -46,7 +48,11 @@ public actor ByteStream: LoopIsolated {
     /// A dial in progress: the first writable event says how it ended (`SO_ERROR`).
     var connecting = false
 
+    /// ByteStream objects alive in this process (tests check for leaks with it).
+    public static var liveCount: Int { liveByteStreams.load(ordering: .relaxed) }
+
     init(fd: Int32, local: SocketAddress, remote: SocketAddress, reactor: Reactor) {
+        liveByteStreams.add(1, ordering: .relaxed)
         self.fd = fd
         self.localAddress = local
         self.remoteAddress = remote
@@ -54,6 +60,7 @@ public actor ByteStream: LoopIsolated {
     }
 
     deinit {
+        liveByteStreams.subtract(1, ordering: .relaxed)
         // Reached only if never registered (the reactor keeps a registered stream alive until
         // it is closed), so nobody else can be using the descriptor.
         if fd >= 0 { Posix.close(fd) }
@@ -322,6 +329,9 @@ extension ByteStream: ReactorSelectable {
         onLoop(()) { stream, _ in stream.fail(.reactorStopped) }
     }
 }
+
+/// Counts ByteStream objects; an atomic, so any thread may read it.
+let liveByteStreams = Atomic<Int>(0)
 
 /// A suspended reader or writer of a ``ByteStream`` and the id its cancellation uses.
 struct StreamWaiter<Value> {
