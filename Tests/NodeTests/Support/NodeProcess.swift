@@ -88,15 +88,16 @@ func withChildProcesses<T: Sendable>(_ body: @Sendable () async throws -> T) asy
 func http(
     _ address: SocketAddress, _ path: String, method: String = "GET", body: String = "", cookie: String? = nil
 ) async throws -> (Int, [UInt8]) {
-    let connection = try await Connection.connect(to: address, timeout: .seconds(5))
+    let stream = try await ByteStream.connect(to: address, timeout: .seconds(5))
     var request = "\(method) \(path) HTTP/1.1\r\nHost: \(address)\r\nConnection: close\r\n"
     if method == "POST" { request += "Content-Type: application/json\r\n" }
     if let cookie { request += "Authorization: Bearer \(cookie)\r\n" }
     request += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
-    try await connection.send(bytes: Array(request.utf8))
+    try await stream.write(Array(request.utf8))
     var response: [UInt8] = []
-    while let bytes = try await connection.receiveBytes() { response += bytes }
-    await connection.close()
+    await stream.setDeadline(at: Reactor.now() &+ Duration.seconds(10).nanoseconds)
+    while let bytes = try await stream.receive() { response += bytes }
+    await stream.close()
     let split = try #require(HTTPSplit(response))
     return (split.status, split.body)
 }
