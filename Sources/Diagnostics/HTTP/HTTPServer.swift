@@ -14,9 +14,8 @@ public struct HTTPServer: Sendable {
     public var requestTimeout: Duration = .seconds(5)
     /// A keep-alive connection with no request for this long is closed.
     public var idleTimeout: Duration = .seconds(15)
-    /// After an error response, how long the rest of the client's input is read and
-    /// discarded before closing (closing with unread input would reset the connection, and
-    /// the client could lose the response).
+    /// After the last response (an error, or `Connection: close`), how long the rest of the
+    /// client's input is read and discarded before closing.
     public var lingerTimeout: Duration = .seconds(1)
     public var maximumConnections = 64
     public var maximumConnectionsPerIP = 16
@@ -81,6 +80,15 @@ public struct HTTPServer: Sendable {
         await stream.close()
     }
 
+    /// Lingering close (RFC 9112 §9.6): half-close, then read and discard what the client is
+    /// still sending, until it closes or `lingerTimeout` passes. Closing with unread input
+    /// would reset the connection, and the client could lose the last response.
+    private func linger(_ stream: ByteStream) async {
+        await stream.shutdownOutput()
+        await stream.setDeadline(at: Reactor.now() &+ lingerTimeout.nanoseconds)
+        while let bytes = try? await stream.receive(), !bytes.isEmpty {}
+    }
+
     /// One connection: requests in order, each answered before the next is read.
     func serve(_ stream: ByteStream, phase: (HTTPConnectionTable.Phase) -> Void) async {
         var parser = HTTPRequestParser(maximumHeaderBytes: maximumHeaderBytes, maximumBodyBytes: maximumBodyBytes)
@@ -97,7 +105,11 @@ public struct HTTPServer: Sendable {
                     await stream.setDeadline(at: Reactor.now() &+ requestTimeout.nanoseconds)
                     try await stream.write(
                         response.serialized(keepAlive: keepAlive, includeBody: request.method != "HEAD"))
-                    guard keepAlive else { return }
+                    guard keepAlive else {
+                        phase(.idle)
+                        await linger(stream)
+                        return
+                    }
                     phase(parser.hasPartialRequest ? .reading : .idle)
                     let wait = parser.hasPartialRequest ? requestTimeout : idleTimeout
                     await stream.setDeadline(at: Reactor.now() &+ wait.nanoseconds)
@@ -117,9 +129,7 @@ public struct HTTPServer: Sendable {
             phase(.idle)  // answered: it may give way to a newcomer while it lingers
             let response = HTTPResponse.error(error.status, error.message)
             try? await stream.write(response.serialized(keepAlive: false))
-            await stream.shutdownOutput()
-            await stream.setDeadline(at: Reactor.now() &+ lingerTimeout.nanoseconds)
-            while let bytes = try? await stream.receive(), !bytes.isEmpty {}
+            await linger(stream)
         } catch {
             return  // the stream failed, timed out or was closed to make room
         }
