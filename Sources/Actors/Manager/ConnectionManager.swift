@@ -137,7 +137,7 @@ public actor ConnectionManager: LoopIsolated {
 
     /// Carries out a transition's actions, in order. `peer` is the connection the transition
     /// was about, if any (the only one not yet in the registry); `source` that of a dial.
-    private func perform(_ actions: [PeerTable.Action], peer: PeerConnection? = nil, source: PeerSource? = nil) {
+    func perform(_ actions: [PeerTable.Action], peer: PeerConnection? = nil, source: PeerSource? = nil) {
         for action in actions {
             switch action {
             case .register(let ip, let id):

@@ -8,6 +8,7 @@ extension MeshNode {
     public func run() async {
         guard !started.isFired else { return }
         started.fire()
+        writeCookie()
         logger.log(
             .info, "node.started",
             [("listen", .string(listenAddress.description)), ("chain_id", .string(configuration.chainID))])
@@ -26,6 +27,7 @@ extension MeshNode {
             outer.cancelAll()
         }
         await saveBook()
+        removeCookie()
         logger.log(.info, "node.stopped")
         finished.fire()
     }
@@ -57,7 +59,9 @@ extension MeshNode {
             group.addTask(executorPreference: reactor) { await self.acceptLoop() }
             group.addTask(executorPreference: reactor) { await self.maintainerLoop() }
             if let debugListener {
-                let routes = DebugRoutes(source: self)
+                let routes = DebugRoutes(
+                    source: self, control: self,
+                    access: DebugAccess(hostNames: configuration.debugHostNames, cookie: Array(debugCookie.utf8)))
                 group.addTask(executorPreference: reactor) {
                     await HTTPServer(listener: debugListener, handler: { await routes.handle($0) }).run()
                 }

@@ -41,7 +41,10 @@ public final class MeshNode: Sendable {
     let fileWrites = LockedValue(FileWriteHealth())
     /// Unix seconds at init.
     let startedAt = ConnectionManager.now()
-    let debugListener: Listener?
+    let debugListener: ByteListener?
+    /// The secret state-changing debug routes require (`Authorization: Bearer <cookie>`):
+    /// 64 hex digits, fresh at every start, written to `<data-dir>/.cookie` while running.
+    public let debugCookie: String
 
     enum SessionStart: Sendable {
         case inbound(Connection)
@@ -80,9 +83,14 @@ public final class MeshNode: Sendable {
                 exitStatus: 1)
         }
         listenAddress = listener.localAddress
+        do {
+            debugCookie = try Posix.randomBytes(32).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        } catch {
+            throw NodeStartError(description: "cannot make the debug cookie: \(error)", exitStatus: 1)
+        }
         if let debugAddress = configuration.debugListen {
             do {
-                debugListener = try Listener(bindingTo: debugAddress, backlog: 64, reactor: reactor)
+                debugListener = try ByteListener(bindingTo: debugAddress, backlog: 64, reactor: reactor)
             } catch {
                 throw NodeStartError(
                     description: "cannot listen on \(debugAddress) for the debug endpoint: \(error); "

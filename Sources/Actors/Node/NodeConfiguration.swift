@@ -6,6 +6,12 @@ public struct NodeConfiguration: Sendable {
     public var listen = SocketAddress(ip: .v4(0), port: 7071)
     /// The HTTP debug endpoint; nil disables it (the `meshnode` binary defaults to 127.0.0.1:7070).
     public var debugListen: SocketAddress?
+    /// Host names the debug endpoint answers to besides its own IP and `localhost` (a
+    /// request naming another host is refused: DNS rebinding).
+    public var debugHostNames: [String] = []
+    /// Where each setting came from (`"max_peers": "flag"`; `default`, `file`, `flag`, `env`),
+    /// filled in by whoever builds the configuration; `GET /api/p2p/config` shows it.
+    public var settingSources: [String: String] = [:]
     public var seeds: [SocketAddress] = []
     /// `--peer`: dialed at once and persisted as `direct`.
     public var directPeers: [SocketAddress] = []
@@ -39,6 +45,11 @@ public struct NodeConfiguration: Sendable {
         if let dataDirectory { return dataDirectory }
         guard let ip = sourceIP else { return "./meshnode_data_\(listen.port)" }
         return "./meshnode_data_\(ip)_\(listen.port)"
+    }
+
+    /// `<data-dir>/.cookie`: the debug endpoint's secret for state-changing routes.
+    public var cookiePath: String {
+        resolvedDataDirectory + "/.cookie"
     }
 
     /// The IP dials are bound to, if the listen address names one.

@@ -1,29 +1,58 @@
 import Wire
 
-/// The routes of the debug endpoint (INTERFACE.md), answered from a DebugDataSource.
+/// The routes of the debug endpoint (INTERFACE.md), answered from a DebugDataSource and,
+/// for the operator routes, a DebugControl. Every request passes `access` first.
 public struct DebugRoutes: Sendable {
     public let source: any DebugDataSource
     public let reports: PublicReports
+    public let control: (any DebugControl)?
+    public let access: DebugAccess
 
-    public init(source: any DebugDataSource, reports: PublicReports = PublicReports()) {
+    public init(
+        source: any DebugDataSource, reports: PublicReports = PublicReports(), control: (any DebugControl)? = nil,
+        access: DebugAccess = DebugAccess()
+    ) {
         self.source = source
         self.reports = reports
+        self.control = control
+        self.access = access
     }
 
-    static let routes: [String: String] = [
-        "/api/p2p/debug": "GET", "/p2p/peers": "GET", "/api/p2p/connect": "POST", "/api/p2p/stats": "GET",
-        "/api/p2p/reasons": "GET", "/metrics": "GET", "/health": "GET",
+    /// Read-only routes (GET and HEAD).
+    static let readRoutes: Set<String> = [
+        "/api/p2p/debug", "/p2p/peers", "/api/p2p/stats", "/api/p2p/reasons", "/metrics", "/health", "/api/p2p/bans",
+        "/api/p2p/config",
     ]
+    /// Routes that change state (POST, with the cookie and a JSON body).
+    static let controlRoutes: Set<String> = [
+        "/api/p2p/connect", "/api/p2p/disconnect", "/api/p2p/ban", "/api/p2p/unban",
+    ]
+    /// Methods RFC 9110 defines; another is 501 (§15.6.2), one of these on a route that does
+    /// not take it is 405 with `Allow` (§15.5.6).
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH"]
 
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        guard let method = Self.routes[request.path] else {
+        if let refusal = access.refusal(for: request) { return refusal }
+        guard Self.knownMethods.contains(request.method) else {
+            return .error(501, "method \(request.method) is not implemented")
+        }
+        let isRead = Self.readRoutes.contains(request.path)
+        guard isRead || Self.controlRoutes.contains(request.path) else {
             return .error(404, "no route \(request.path); try /api/p2p/debug, /p2p/peers, /metrics, /health")
         }
-        guard request.method == method || (method == "GET" && request.method == "HEAD") else {
-            return .error(405, "\(request.path) takes \(method)")
+        // No CORS: OPTIONS is answered like any other method a route does not take, with no
+        // Access-Control-* header, so a browser never lets a page send a cross-site request.
+        let allow = isRead ? "GET, HEAD" : "POST"
+        guard isRead ? (request.method == "GET" || request.method == "HEAD") : request.method == "POST" else {
+            return .error(405, "\(request.path) takes \(allow)").adding("Allow", allow)
         }
-        switch request.path {
-        case "/api/p2p/connect": return await connect(request)
+        return isRead ? await read(request.path) : await change(request)
+    }
+
+    private func read(_ path: String) async -> HTTPResponse {
+        switch path {
+        case "/api/p2p/bans": return await bans()
+        case "/api/p2p/config": return await settings()
         case "/health":
             let snapshot = await source.debugSnapshot()
             return .json(
@@ -34,7 +63,7 @@ public struct DebugRoutes: Sendable {
         default: break
         }
         let snapshot = await source.debugSnapshot()
-        switch request.path {
+        switch path {
         case "/api/p2p/debug": return .json(debug(snapshot))
         case "/p2p/peers":
             return .json(
@@ -84,21 +113,5 @@ public struct DebugRoutes: Sendable {
                     })
             ),
         ])
-    }
-
-    func connect(_ request: HTTPRequest) async -> HTTPResponse {
-        guard let body = try? JSONValue.parse(request.body), let address = body["peer_addr"]?.stringValue else {
-            return .error(400, "expected a JSON body {\"peer_addr\":\"HOST:PORT\"}")
-        }
-        switch await source.connectNow(address) {
-        case .success:
-            return .json(.object([("peer_addr", .string(address)), ("connected", .bool(true)), ("reason", .null)]))
-        case .failure(let refusal):
-            return .json(
-                .object([
-                    ("peer_addr", .string(address)), ("connected", .bool(false)), ("reason", .string(refusal.reason)),
-                    ("detail", .string(refusal.detail)),
-                ]))
-        }
     }
 }

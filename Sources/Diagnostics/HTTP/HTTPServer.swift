@@ -1,109 +1,137 @@
 import Wire
 
-/// A small HTTP/1.1 server on the Wire reactor for the debug endpoint: keep-alive, limits on
-/// header and body size, a deadline per request and per idle connection, a cap on
-/// connections. Whatever bytes a client sends, other clients keep being served.
+/// A small HTTP/1.1 server (RFC 9112) on the Wire reactor for the debug endpoint:
+/// keep-alive and pipelining, limits on header and body size, `Expect: 100-continue`, a
+/// deadline per request and per idle connection (reactor timers on each ``ByteStream``, no
+/// polling), and a cap on connections in total and per IP that makes room by closing the
+/// connection that waited longest instead of refusing a newcomer. Whatever bytes a client
+/// sends, other clients keep being served.
 public struct HTTPServer: Sendable {
-    public let listener: Listener
+    public let listener: ByteListener
     public let handler: @Sendable (HTTPRequest) async -> HTTPResponse
-    /// A request must arrive whole within this time of its first byte.
+    /// A request must arrive whole within this time of its first byte, and a response must
+    /// be taken by the client within it.
     public var requestTimeout: Duration = .seconds(5)
     /// A keep-alive connection with no request for this long is closed.
     public var idleTimeout: Duration = .seconds(15)
+    /// After the last response (an error, or `Connection: close`), how long the rest of the
+    /// client's input is read and discarded before closing.
+    public var lingerTimeout: Duration = .seconds(1)
     public var maximumConnections = 64
+    public var maximumConnectionsPerIP = 16
     public var maximumHeaderBytes = 16 << 10
     public var maximumBodyBytes = 64 << 10
 
-    public init(listener: Listener, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+    public init(listener: ByteListener, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
         self.listener = listener
         self.handler = handler
     }
 
     /// Serves until the listener is closed or the task is cancelled.
     public func run() async {
-        let active = LockedValue(0)  // open connections
+        let connections = LockedValue(
+            Connections(
+                table: HTTPConnectionTable(
+                    maximumConnections: maximumConnections, maximumPerIP: maximumConnectionsPerIP)))
         await withDiscardingTaskGroup { group in
-            while let connection = try? await listener.accept() {
-                let admitted = active.withLock { count -> Bool in
-                    guard count < maximumConnections else { return false }
-                    count += 1
-                    return true
-                }
+            var nextID: UInt64 = 0
+            while let stream = await listener.accept() {
+                nextID += 1
+                let id = nextID
+                let victims = connections.withLock { $0.admit(id, stream) }
+                for victim in victims ?? [] { await victim.close() }
                 group.addTask(executorPreference: listener.reactor) {
-                    if admitted {
-                        await serve(connection)
-                        active.withLock { $0 -= 1 }
-                    } else {
-                        await refuse(connection)
+                    guard victims != nil else {
+                        await refuse(stream)
+                        return
                     }
+                    await serve(stream, phase: { phase in connections.withLock { $0.table.set(id, phase) } })
+                    await stream.close()
+                    connections.withLock { $0.remove(id) }
                 }
             }
             group.cancelAll()
         }
     }
 
-    private func refuse(_ connection: Connection) async {
-        let response = HTTPResponse.error(503, "too many debug connections")
-        try? await connection.send(bytes: response.serialized(keepAlive: false))
-        try? await connection.flush()
-        await connection.close()
+    /// The open streams and their table, under one lock.
+    struct Connections {
+        var table: HTTPConnectionTable
+        var streams: [UInt64: ByteStream] = [:]
+
+        /// The streams to close to make room, or nil to refuse.
+        mutating func admit(_ id: UInt64, _ stream: ByteStream) -> [ByteStream]? {
+            guard let victims = table.admit(id, from: stream.remoteAddress.ip) else { return nil }
+            streams[id] = stream
+            return victims.compactMap { streams.removeValue(forKey: $0) }
+        }
+
+        mutating func remove(_ id: UInt64) {
+            table.remove(id)
+            streams[id] = nil
+        }
+    }
+
+    /// Every connection is in the middle of an answer: this one is told so and closed.
+    private func refuse(_ stream: ByteStream) async {
+        await stream.setDeadline(at: Reactor.now() &+ requestTimeout.nanoseconds)
+        let response = HTTPResponse.error(503, "every debug connection is busy answering; retry")
+        try? await stream.write(response.serialized(keepAlive: false))
+        await stream.close()
+    }
+
+    /// Lingering close (RFC 9112 §9.6): half-close, then read and discard what the client is
+    /// still sending, until it closes or `lingerTimeout` passes. Closing with unread input
+    /// would reset the connection, and the client could lose the last response.
+    private func linger(_ stream: ByteStream) async {
+        await stream.shutdownOutput()
+        await stream.setDeadline(at: Reactor.now() &+ lingerTimeout.nanoseconds)
+        while let bytes = try? await stream.receive(), !bytes.isEmpty {}
     }
 
     /// One connection: requests in order, each answered before the next is read.
-    func serve(_ connection: Connection) async {
-        let deadline = LockedValue(Reactor.now() &+ idleTimeout.nanoseconds)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await exchange(connection, deadline: deadline)
-                await connection.close()
-            }
-            group.addTask {
-                // The watchdog: a slow or silent client is closed at its deadline.
-                while !Task.isCancelled {
-                    do { try await connection.reactor.sleep(for: .milliseconds(250)) } catch { return }
-                    if Reactor.now() >= deadline.value {
-                        await connection.close()
-                        return
-                    }
-                }
-            }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    private func exchange(_ connection: Connection, deadline: LockedValue<UInt64>) async {
+    func serve(_ stream: ByteStream, phase: (HTTPConnectionTable.Phase) -> Void) async {
         var parser = HTTPRequestParser(maximumHeaderBytes: maximumHeaderBytes, maximumBodyBytes: maximumBodyBytes)
-        while true {
-            do {
-                while let request = try parser.next() {
+        await stream.setDeadline(at: Reactor.now() &+ idleTimeout.nanoseconds)
+        do {
+            while true {
+                while var request = try parser.next() {
+                    phase(.busy)
+                    await stream.setDeadline(at: nil)  // the handler may dial: it has its own timeouts
+                    request.localAddress = stream.localAddress
+                    request.remoteAddress = stream.remoteAddress
                     let response = await handler(request)
                     let keepAlive = request.keepAlive
-                    try await connection.send(bytes: response.serialized(keepAlive: keepAlive))
+                    await stream.setDeadline(at: Reactor.now() &+ requestTimeout.nanoseconds)
+                    try await stream.write(
+                        response.serialized(keepAlive: keepAlive, includeBody: request.method != "HEAD"))
                     guard keepAlive else {
-                        try await connection.flush()
+                        phase(.idle)
+                        await linger(stream)
                         return
                     }
-                    deadline.withLock { $0 = Reactor.now() &+ idleTimeout.nanoseconds }
+                    phase(parser.hasPartialRequest ? .reading : .idle)
+                    let wait = parser.hasPartialRequest ? requestTimeout : idleTimeout
+                    await stream.setDeadline(at: Reactor.now() &+ wait.nanoseconds)
                 }
-            } catch let error as HTTPParseError {
-                let response = HTTPResponse.error(error.status, error.message)
-                try? await connection.send(bytes: response.serialized(keepAlive: false))
-                // Lingering close: half-close, then read and discard what the client is still
-                // sending (for a second at most). Closing with unread input would reset the
-                // connection, and the client could lose the error response.
-                await connection.shutdownOutputAfterFlush()
-                deadline.withLock { $0 = Reactor.now() &+ Duration.seconds(1).nanoseconds }
-                while let bytes = try? await connection.receiveBytes(), !bytes.isEmpty {}
-                return
-            } catch {
-                return
+                if parser.awaitsContinue {
+                    try await stream.write(HTTPResponse.continueBytes)
+                    parser.continueSent()
+                }
+                guard let bytes = try await stream.receive() else { return }
+                if !parser.hasPartialRequest {
+                    phase(.reading)  // a request begins: it has requestTimeout to arrive whole
+                    await stream.setDeadline(at: Reactor.now() &+ requestTimeout.nanoseconds)
+                }
+                parser.append(bytes)
             }
-            guard let bytes = try? await connection.receiveBytes() else { return }
-            if !parser.hasPartialRequest {
-                deadline.withLock { $0 = Reactor.now() &+ requestTimeout.nanoseconds }  // a request begins
-            }
-            parser.append(bytes)
+        } catch let error as HTTPParseError {
+            phase(.idle)  // answered: it may give way to a newcomer while it lingers
+            let response = HTTPResponse.error(error.status, error.message)
+            try? await stream.write(response.serialized(keepAlive: false))
+            await linger(stream)
+        } catch {
+            return  // the stream failed, timed out or was closed to make room
         }
     }
 }

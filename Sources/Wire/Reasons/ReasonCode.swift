@@ -73,6 +73,10 @@ extension ReasonCode {
     public static let remoteClosed = ReasonCode(rawValue: "remote_closed")
     public static let shutdown = ReasonCode(rawValue: "shutdown")
 
+    // Operator control (the debug endpoint's disconnect and ban routes).
+    public static let operatorDisconnect = ReasonCode(rawValue: "operator_disconnect")
+    public static let operatorBan = ReasonCode(rawValue: "operator_ban")
+
     public static let skipReasons: [ReasonCode] = [
         .alreadyConnected, .alreadyConnecting, .cooldownActive, .maxPeersReached, .peerBanned, .peerUnhealthy,
         .invalidAddress, .selfDialBlocked, .loopbackBlocked, .privateIPBlocked, .ipv6Blocked, .filteredByPolicy,
@@ -88,6 +92,7 @@ extension ReasonCode {
     ]
     public static let sessionReasons: [ReasonCode] = [
         .pingTimeout, .duplicateConnection, .protocolViolation, .slowPeer, .remoteClosed, .shutdown,
+        .operatorDisconnect, .operatorBan,
     ]
     /// Every code INTERFACE.md names.
     public static let all: Set<ReasonCode> = Set(skipReasons + dialReasons + handshakeReasons + sessionReasons)

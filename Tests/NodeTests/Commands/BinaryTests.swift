@@ -67,14 +67,18 @@ import Testing
             let metrics = String(decoding: try await http(debugB, "/metrics").1, as: UTF8.self)
             #expect(metrics.contains("meshnode_peers_connected{direction=\"outbound\"} 1"))
             #expect(metrics.contains("meshnode_dial_failures_total{reason=\"connection_refused\",source=\"direct\"}"))
+            let cookieB = try #require(cookie(in: dirB))
             let connect = try jsonObject(
-                try await http(debugB, "/api/p2p/connect", method: "POST", body: "{\"peer_addr\":\"127.0.40.8:7071\"}")
-                    .1)
+                try await http(
+                    debugB, "/api/p2p/connect", method: "POST", body: "{\"peer_addr\":\"127.0.40.8:7071\"}",
+                    cookie: cookieB
+                ).1)
             #expect(connect["connected"] as? Bool == false)
             #expect(connect["reason"] as? String == "connection_refused")
             #expect(try await http(debugB, "/nope").0 == 404)
             #expect(try await http(debugB, "/metrics", method: "POST").0 == 405)
-            #expect(try await http(debugB, "/api/p2p/connect", method: "POST", body: "not json").0 == 400)
+            #expect(
+                try await http(debugB, "/api/p2p/connect", method: "POST", body: "not json", cookie: cookieB).0 == 400)
             // The report files exist, parse, and redact peer addresses.
             let reasonsFile = try Data(contentsOf: URL(fileURLWithPath: dirB + "/public/peer_connect_reasons.json"))
             let file = try jsonObject(Array(reasonsFile))
@@ -125,17 +129,21 @@ import Testing
             let debug = address("127.0.42.1:7070")
             #expect(await waitFor { (try? await http(debug, "/health").0) == 200 })
             // Garbage.
-            let garbage = try await Connection.connect(to: debug, timeout: .seconds(5))
-            try await garbage.send(bytes: (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) })
+            let garbage = try await ByteStream.connect(to: debug, timeout: .seconds(5))
+            try await garbage.write((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) })
             // A 1 MiB header.
-            let huge = try await Connection.connect(to: debug, timeout: .seconds(5))
-            try await huge.send(bytes: Array(("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 1 << 20)).utf8))
+            let huge = try await ByteStream.connect(to: debug, timeout: .seconds(5))
+            // Sent while the reply is read: the server stops reading at its limit.
+            async let sent: Void? = try? huge.write(
+                Array(("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 1 << 20)).utf8))
             // A slow request: one byte, then nothing.
-            let slow = try await Connection.connect(to: debug, timeout: .seconds(5))
-            try await slow.send(bytes: Array("G".utf8))
+            let slow = try await ByteStream.connect(to: debug, timeout: .seconds(5))
+            try await slow.write(Array("G".utf8))
             #expect(try await http(debug, "/health").0 == 200)
             var hugeReply: [UInt8] = []
-            while let bytes = try? await huge.receiveBytes() { hugeReply += bytes }
+            await huge.setDeadline(at: Reactor.now() &+ Duration.seconds(10).nanoseconds)
+            while let bytes = try? await huge.receive() { hugeReply += bytes }
+            _ = await sent
             #expect(String(decoding: hugeReply, as: UTF8.self).hasPrefix("HTTP/1.1 413"))
             #expect(try await http(debug, "/health").0 == 200)
             for connection in [garbage, huge, slow] { await connection.close() }

@@ -110,7 +110,9 @@ struct Testbed {
     /// `POST /api/p2p/connect` on `host` toward `target`'s P2P address: (connected, reason).
     func connect(from host: Int, to target: Int) async throws -> (Bool, String?) {
         let body = "{\"peer_addr\":\"\(Self.ip(target)):7071\"}"
-        let json = try jsonObject(try await http(debug(host), "/api/p2p/connect", method: "POST", body: body).1)
+        let token = cookie(in: "\(directory)/h\(host)")
+        let json = try jsonObject(
+            try await http(debug(host), "/api/p2p/connect", method: "POST", body: body, cookie: token).1)
         return (json["connected"] as? Bool ?? false, json["reason"] as? String)
     }
 

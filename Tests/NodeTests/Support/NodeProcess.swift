@@ -83,17 +83,21 @@ func withChildProcesses<T: Sendable>(_ body: @Sendable () async throws -> T) asy
     }
 }
 
-/// One HTTP request over a fresh connection; returns (status, body).
-func http(_ address: SocketAddress, _ path: String, method: String = "GET", body: String = "") async throws
-    -> (Int, [UInt8])
-{
-    let connection = try await Connection.connect(to: address, timeout: .seconds(5))
-    var request = "\(method) \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+/// One HTTP request over a fresh connection; returns (status, body). A POST carries a JSON
+/// body and, given `cookie` (a data dir's `.cookie`), the Bearer token.
+func http(
+    _ address: SocketAddress, _ path: String, method: String = "GET", body: String = "", cookie: String? = nil
+) async throws -> (Int, [UInt8]) {
+    let stream = try await ByteStream.connect(to: address, timeout: .seconds(5))
+    var request = "\(method) \(path) HTTP/1.1\r\nHost: \(address)\r\nConnection: close\r\n"
+    if method == "POST" { request += "Content-Type: application/json\r\n" }
+    if let cookie { request += "Authorization: Bearer \(cookie)\r\n" }
     request += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
-    try await connection.send(bytes: Array(request.utf8))
+    try await stream.write(Array(request.utf8))
     var response: [UInt8] = []
-    while let bytes = try await connection.receiveBytes() { response += bytes }
-    await connection.close()
+    await stream.setDeadline(at: Reactor.now() &+ Duration.seconds(10).nanoseconds)
+    while let bytes = try await stream.receive() { response += bytes }
+    await stream.close()
     let split = try #require(HTTPSplit(response))
     return (split.status, split.body)
 }
@@ -113,3 +117,9 @@ func waitFor(_ timeout: Duration = .seconds(10), _ condition: @Sendable () async
 }
 
 func address(_ text: String) -> SocketAddress { try! SocketAddress(parsing: text) }
+
+/// The debug cookie a node wrote into `dataDirectory` (nil until it has).
+func cookie(in dataDirectory: String) -> String? {
+    guard let bytes = try? Posix.readFile(dataDirectory + "/.cookie"), !bytes.isEmpty else { return nil }
+    return String(decoding: bytes, as: UTF8.self)
+}
