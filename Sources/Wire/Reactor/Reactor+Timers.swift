@@ -4,10 +4,18 @@ public struct TimerID: Hashable, Sendable {
 }
 
 extension Reactor {
-    /// The reactor's clock: CLOCK_MONOTONIC in nanoseconds.
+    /// The real clock: CLOCK_MONOTONIC in nanoseconds (for measuring; timers use `now()`).
     public static func now() -> UInt64 { Posix.monotonicNanoseconds() }
 
-    /// Calls `action(false)` at `deadline` (nanoseconds on `Reactor.now()`), or
+    /// The time of this reactor's timers, nanoseconds: CLOCK_MONOTONIC, or the ``ManualClock``
+    /// the reactor was made with. Deadlines passed to `scheduleTimer(at:)` are on this clock.
+    @inline(__always)
+    public func now() -> UInt64 {
+        if let manualClock { return manualClock.now }
+        return Posix.monotonicNanoseconds()
+    }
+
+    /// Calls `action(false)` at `deadline` (nanoseconds on `now()`), or
     /// `action(true)` if the reactor shuts down first. Loop thread only.
     @discardableResult
     public func scheduleTimer(at deadline: UInt64, _ action: @escaping (_ cancelled: Bool) -> Void) -> TimerID {
@@ -26,7 +34,7 @@ extension Reactor {
     /// Schedules `action` after `delay`. Loop thread only.
     @discardableResult
     public func scheduleTimer(after delay: Duration, _ action: @escaping (_ cancelled: Bool) -> Void) -> TimerID {
-        scheduleTimer(at: Reactor.now() &+ delay.nanoseconds, action)
+        scheduleTimer(at: now() &+ delay.nanoseconds, action)
     }
 
     /// Forgets a timer without calling it. Loop thread only.
@@ -42,7 +50,7 @@ extension Reactor {
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 execute { [self] in
-                    waiter.start(continuation, reactor: self, deadline: Reactor.now() &+ duration.nanoseconds)
+                    waiter.start(continuation, reactor: self, deadline: now() &+ duration.nanoseconds)
                 }
             }
         } onCancel: {
@@ -54,9 +62,11 @@ extension Reactor {
     func nanosecondsToNextTimer() -> Int64 {
         while let top = timerHeap.earliest, timerActions[top.id] == nil { _ = timerHeap.popEarliest() }
         guard let top = timerHeap.earliest else { return -1 }
-        let now = Reactor.now()
-        guard top.deadline > now else { return 0 }
-        return Int64(clamping: top.deadline - now)
+        let time = now()
+        guard top.deadline > time else { return 0 }
+        // A manual clock moves only when a test advances it, which wakes the loop.
+        guard manualClock == nil else { return -1 }
+        return Int64(clamping: top.deadline - time)
     }
 
     /// Runs the timers due now. Timers scheduled by these actions wait for the next pass,
@@ -64,10 +74,10 @@ extension Reactor {
     /// keep the loop from I/O and queued work.
     func fireDueTimers() {
         guard let first = timerHeap.earliest else { return }
-        let now = Reactor.now()
-        guard first.deadline <= now else { return }
+        let time = now()
+        guard first.deadline <= time else { return }
         var due: [(_ cancelled: Bool) -> Void] = []
-        while let top = timerHeap.earliest, top.deadline <= now {
+        while let top = timerHeap.earliest, top.deadline <= time {
             _ = timerHeap.popEarliest()
             if let action = timerActions.removeValue(forKey: top.id) { due.append(action) }
         }

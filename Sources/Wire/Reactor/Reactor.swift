@@ -26,6 +26,8 @@ public final class Reactor: @unchecked Sendable {
     var nextTimerID: UInt64 = 0
     var flushQueue: [any ReactorFlushable] = []
     var ioShutDown = false
+    /// Where the timers read the time in tests; nil: CLOCK_MONOTONIC.
+    let manualClock: ManualClock?
     /// A read buffer shared by every connection of this loop: a connection keeps only the
     /// bytes of a partial frame, so an idle connection costs almost nothing.
     let scratch: UnsafeMutableRawBufferPointer
@@ -46,8 +48,13 @@ public final class Reactor: @unchecked Sendable {
     }
 
     /// Starts a reactor on a new thread.
-    public init(name: String = "meshnode-reactor", scratchBytes: Int = 64 * 1024) throws(SyscallError) {
+    public convenience init(name: String = "meshnode-reactor", scratchBytes: Int = 64 * 1024) throws(SyscallError) {
+        try self.init(name: name, scratchBytes: scratchBytes, manualClock: nil)
+    }
+
+    init(name: String, scratchBytes: Int, manualClock: ManualClock?) throws(SyscallError) {
         self.name = name
+        self.manualClock = manualClock
         self.epoll = try Epoll()
         self.scratch = .allocate(byteCount: scratchBytes, alignment: 16)
         let thread = try OSThread.spawn(name: name) { [self] in runLoop() }
@@ -70,7 +77,12 @@ public final class Reactor: @unchecked Sendable {
     public static func withReactor<Result>(
         name: String = "meshnode-reactor", _ body: (Reactor) async throws -> Result
     ) async throws -> Result {
-        let reactor = try Reactor(name: name)
+        try await withReactor(try Reactor(name: name), body)
+    }
+
+    static func withReactor<Result>(_ reactor: Reactor, _ body: (Reactor) async throws -> Result) async throws
+        -> Result
+    {
         do {
             let result = try await body(reactor)
             reactor.shutdown()
