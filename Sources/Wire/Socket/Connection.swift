@@ -48,7 +48,12 @@ public actor Connection {
     var fd: Int32
     var registration: RegistrationID?
     /// Stage, readiness, and the work a delivery holds back.
-    var state: ConnectionLifecycle
+    ///
+    /// Exclusivity unchecked: every access is on the loop thread (actor isolation), and no
+    /// `ConnectionLifecycle` method calls out while it holds the value, so two accesses
+    /// never overlap. Checked, every `send` paid one more `swift_beginAccess` (a mutating
+    /// call on a class's stored property is a tracked access) than the loose flags did.
+    @exclusivity(unchecked) var state: ConnectionLifecycle
     /// Deliver bytes as they arrive, without frame decoding (HTTP and other byte protocols).
     /// To be deleted once the HTTP server reads through its own byte-stream type.
     var rawMode = false
