@@ -74,9 +74,12 @@ extension MeshNode {
                 }
                 logger.log(.info, "debug.listening", [("listen", .string(debugListener.localAddress.description))])
             }
+            // Ends `starts` (and so every session) when serve() is cancelled, which run() does
+            // after telling every peer why and waiting for them: not at the stop request itself,
+            // which raced run()'s Disconnects (a session cancelled first closed without one).
             group.addTask(executorPreference: reactor) {
                 await withTaskCancellationHandler {
-                    await self.stopRequested.wait()
+                    await self.finished.wait()  // fires only after serve() is over: waits for the cancel
                 } onCancel: {
                     self.startsContinuation.finish()
                 }

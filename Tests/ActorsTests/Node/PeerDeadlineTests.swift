@@ -63,6 +63,29 @@ extension MeshSuite {
             }
         }
 
+        /// Shutdown tells every peer why (INTERFACE.md: "peers told"), waits for them to hang
+        /// up, at most one linger, and is woken by the last one: on a manual clock nobody
+        /// advances, only the peer's hang-up can end the wait.
+        @Test func shutdown_endsWhenTheLastPeerHangsUp_withoutWaitingOutTheLinger() async throws {
+            let configuration = testConfiguration(testAddress(25, 1))
+            try await withManualClockNode(configuration) { node, reactor in
+                let client = try await Connection.handshakedPeer(
+                    to: configuration.listen, from: testAddress(25, 2).ip, reactor: reactor)
+                #expect(await eventually { await node.manager.sessions.count == 1 })
+                let peer = try #require(await node.manager.livePeers.first)
+                #expect(await eventually { await peer.liveness != nil })  // the session has started
+                // A polite peer: reads to the node's half-close, then hangs up at once.
+                let polite = Task(executorPreference: reactor) {
+                    let received = try await client.readMessages()
+                    await client.close()
+                    return received
+                }
+                await node.shutdown()
+                let received = try await polite.value
+                #expect(received.last == .disconnect(.shutdown), "\(received)")
+            }
+        }
+
         /// Issue #12: before the handshake a connection cannot make the node hold a large
         /// partial frame. A 4 MiB − 1 length (within the session limit) is refused as soon as
         /// its header arrives, with a Disconnect, without any timer having to fire.
