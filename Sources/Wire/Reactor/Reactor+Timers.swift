@@ -46,16 +46,7 @@ extension Reactor {
     /// Suspends for `duration` on the reactor's deadline heap. Throws `CancellationError` if
     /// the task is cancelled and `SyscallError(ESHUTDOWN)` if the reactor shuts down.
     public func sleep(for duration: Duration) async throws {
-        let waiter = SleepWaiter()
-        try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                execute { [self] in
-                    waiter.start(continuation, reactor: self, deadline: now() &+ duration.nanoseconds)
-                }
-            }
-        } onCancel: {
-            execute { [self] in waiter.cancel(reactor: self) }
-        }
+        try await sleepers.sleep(until: now() &+ duration.nanoseconds)
     }
 
     /// How long the loop may sleep before the earliest timer is due (-1: no timer).
@@ -92,37 +83,46 @@ extension Reactor {
     }
 }
 
-/// One `sleep` call's state; touched only on the loop thread.
-private final class SleepWaiter: @unchecked Sendable {
-    // @unchecked Sendable: created on a caller's thread, then used only inside closures the
-    // reactor runs on its loop thread.
-    private var continuation: UnsafeContinuation<Void, any Error>?
-    private var timer: TimerID?
-    private var cancelled = false
+/// The tasks in `Reactor.sleep`: a loop actor, so a sleeper waits the one way every loop
+/// actor waits (`suspend`), its timer and waiter found again by id.
+actor Sleepers: LoopIsolated {
+    // Unowned: the reactor owns this actor and outlives every task that sleeps on it.
+    nonisolated unowned let reactor: Reactor
+    private var nextID: UInt64 = 0
+    private var waiters: [UInt64: Waiter<Void>] = [:]
+    private var timers: [UInt64: TimerID] = [:]
 
-    func start(_ continuation: UnsafeContinuation<Void, any Error>, reactor: Reactor, deadline: UInt64) {
-        if cancelled {
-            continuation.resume(throwing: CancellationError())
-            return
-        }
-        self.continuation = continuation
-        timer = reactor.scheduleTimer(at: deadline) { [self] shutdown in
-            let continuation = self.continuation
-            self.continuation = nil
-            if shutdown {
-                continuation?.resume(throwing: SyscallError("sleep", errno: Posix.shutdownErrno))
-            } else {
-                continuation?.resume()
+    nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
+
+    init(reactor: Reactor) {
+        self.reactor = reactor
+    }
+
+    func sleep(until deadline: UInt64) async throws {
+        nextID &+= 1
+        try await suspend(id: nextID) { sleepers, waiter in
+            sleepers.waiters[waiter.id] = waiter
+            // Stored first: on a reactor that has shut down the timer fires (cancelled) at once.
+            let timer = sleepers.reactor.scheduleTimer(at: deadline) { shutdown in
+                // Timers fire on the loop thread, this actor's executor.
+                self.onLoop((waiter.id, shutdown)) { sleepers, fired in sleepers.wake(fired.0, shutdown: fired.1) }
             }
+            if sleepers.waiters[waiter.id] != nil { sleepers.timers[waiter.id] = timer }
+        } cancel: { sleepers, id in
+            guard let waiter = sleepers.waiters.removeValue(forKey: id) else { return }
+            if let timer = sleepers.timers.removeValue(forKey: id) { sleepers.reactor.cancelTimer(timer) }
+            waiter.resume(throwing: CancellationError())
         }
     }
 
-    func cancel(reactor: Reactor) {
-        cancelled = true
-        guard let continuation else { return }
-        self.continuation = nil
-        if let timer { reactor.cancelTimer(timer) }
-        continuation.resume(throwing: CancellationError())
+    private func wake(_ id: UInt64, shutdown: Bool) {
+        timers[id] = nil
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        if shutdown {
+            waiter.resume(throwing: SyscallError("sleep", errno: Posix.shutdownErrno))
+        } else {
+            waiter.resume()
+        }
     }
 }
 

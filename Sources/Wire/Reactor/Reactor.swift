@@ -8,8 +8,9 @@
 /// a lock-guarded inbox and wake the loop with an eventfd only when it is asleep.
 public final class Reactor: @unchecked Sendable {
     // @unchecked Sendable: the `var`s below are confined to the loop thread (every entry point
-    // that touches them asserts `isInLoop`); other threads use only `inbox` (a LockedValue), the
-    // eventfd (`epoll.wake()`) and the immutable `let`s.
+    // that touches them asserts `isInLoop`), but `sleepers`, written once in `init` before the
+    // loop thread exists and only read after; other threads use only `inbox` (a LockedValue),
+    // the eventfd (`epoll.wake()`), `sleepers` and the immutable `let`s.
 
     /// The name of the loop thread.
     public let name: String
@@ -28,6 +29,8 @@ public final class Reactor: @unchecked Sendable {
     var ioShutDown = false
     /// Where the timers read the time in tests; nil: CLOCK_MONOTONIC.
     let manualClock: ManualClock?
+    /// The tasks in `sleep(for:)`. Set once in `init`, before the loop thread starts.
+    private(set) var sleepers: Sleepers!
     /// A read buffer shared by every connection of this loop: a connection keeps only the
     /// bytes of a partial frame, so an idle connection costs almost nothing.
     let scratch: UnsafeMutableRawBufferPointer
@@ -57,6 +60,7 @@ public final class Reactor: @unchecked Sendable {
         self.manualClock = manualClock
         self.epoll = try Epoll()
         self.scratch = .allocate(byteCount: scratchBytes, alignment: 16)
+        self.sleepers = Sleepers(reactor: self)
         let thread = try OSThread.spawn(name: name) { [self] in runLoop() }
         inbox.withLock { _ in self.thread = thread }
     }
