@@ -122,11 +122,16 @@ extension IOSuite {
             try await withTestReactor { reactor in
                 let (listener, server, client) = try await makePair(on: reactor)
                 let bodies = LockedValue<[[UInt8]]>([])
+                let (allThree, signal) = AsyncStream.makeStream(of: Void.self)
                 let reader = Task(executorPreference: reactor) { () -> Bool in
                     do {
                         try await server.deliverBatches { batch in
                             #expect(reactor.isInLoop)  // straight from the loop thread
-                            bodies.withLock { $0 += batch.map { Array($0.body) } }
+                            let count = bodies.withLock {
+                                $0 += batch.map { Array($0.body) }
+                                return $0.count
+                            }
+                            if count >= 3 { signal.yield() }
                             return .proceed
                         }
                     } catch is CancellationError {
@@ -135,7 +140,7 @@ extension IOSuite {
                     return false
                 }
                 for value: UInt8 in 1...3 { try await client.send(frame: [value]) }
-                for _ in 0..<400 where bodies.value.count < 3 { try await reactor.sleep(for: .milliseconds(5)) }
+                for await _ in allThree { break }  // woken by the handler, no polling
                 let start = ContinuousClock.now
                 reader.cancel()
                 #expect(try await reader.value)
