@@ -1,7 +1,7 @@
 import Wire
 
 /// The framed-echo server of ../shared/bench/WORKLOADS.md, built on the same Wire paths a peer
-/// connection uses: the reactor, `Listener.connections`, `Connection.frames` batches and the
+/// connection uses: the reactor, `Listener.connections`, `Connection.deliverBatches` and the
 /// buffered writer.
 struct EchoServer {
     let host: IPAddress
@@ -42,11 +42,16 @@ struct EchoServer {
         }
     }
 
-    /// Writes back every batch as it was read, then closes when the client does.
+    /// Writes back every batch as it is delivered, then closes when the client does. Past the
+    /// high watermark delivery pauses (nothing is read) until the output drains.
     static func echo(_ connection: Connection) async {
         do {
-            while let batch = try await connection.receiveBatch() {
-                try await connection.send(batch: batch)
+            while try await connection.deliverBatches(to: { batch in
+                try connection.onLoop(batch) { connection, batch in
+                    try connection.send(batch: batch)
+                    return connection.bufferedBytes > connection.options.highWatermark ? .pause : .proceed
+                }
+            }) == .paused {
                 try await connection.waitUntilWritable()
             }
             try await connection.flush()

@@ -1,3 +1,5 @@
+import Wire
+
 /// The ping/pong state machine of one connection, over an injected time (nanoseconds on any
 /// monotonic clock): pings on an interval, a deadline for each pong, RTT on each answer.
 ///
@@ -26,9 +28,9 @@ public struct Liveness: Sendable {
         interval: Duration, timeout: Duration, now: UInt64, nonceSeed: UInt64 = 0x9E37_79B9,
         firstPingAfter: Duration? = nil
     ) {
-        self.interval = Self.nanoseconds(interval)
-        self.timeout = Self.nanoseconds(timeout)
-        self.nextPingAt = now &+ (firstPingAfter.map(Self.nanoseconds) ?? self.interval)
+        self.interval = interval.nanoseconds
+        self.timeout = timeout.nanoseconds
+        self.nextPingAt = now &+ (firstPingAfter?.nanoseconds ?? self.interval)
         self.nonceCounter = nonceSeed
     }
 
@@ -66,10 +68,5 @@ public struct Liveness: Sendable {
         let rtt = now &- outstanding.sentAt
         lastRTT = rtt
         return rtt
-    }
-
-    static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 }

@@ -19,17 +19,28 @@ extension MeshNode {
             // Stop: refuse new peers, tell every peer, give them a moment to hang up.
             await listener.close()
             await debugListener?.close()
+            let closing = await manager.livePeers
             await manager.shutdown()
-            for _ in 0..<50 {
-                if await manager.liveSessionCount == 0 { break }
-                try? await reactor.sleep(for: .milliseconds(20))
-            }
+            // Each session ends when its peer hangs up or its linger (1 s) runs out: wake when
+            // the last one has, or after the linger at most (a timer, not a poll).
+            await Self.waitUntilFinished(closing, upTo: PeerConnection.linger, on: reactor)
             outer.cancelAll()
         }
         await saveBook()
         removeCookie()
         logger.log(.info, "node.stopped")
         finished.fire()
+    }
+
+    /// Returns once every one of `peers` has finished its session, or after `limit`.
+    static func waitUntilFinished(_ peers: [PeerConnection], upTo limit: Duration, on reactor: Reactor) async {
+        guard !peers.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for peer in peers { await peer.sessionFinished.wait() } }
+            group.addTask { try? await reactor.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Session tasks running now (0 after `run()` returns: none is left behind).
@@ -67,9 +78,12 @@ extension MeshNode {
                 }
                 logger.log(.info, "debug.listening", [("listen", .string(debugListener.localAddress.description))])
             }
+            // Ends `starts` (and so every session) when serve() is cancelled, which run() does
+            // after telling every peer why and waiting for them: not at the stop request itself,
+            // which raced run()'s Disconnects (a session cancelled first closed without one).
             group.addTask(executorPreference: reactor) {
                 await withTaskCancellationHandler {
-                    await self.stopRequested.wait()
+                    await self.finished.wait()  // fires only after serve() is over: waits for the cancel
                 } onCancel: {
                     self.startsContinuation.finish()
                 }

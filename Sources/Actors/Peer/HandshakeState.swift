@@ -8,6 +8,14 @@ import Wire
 /// The PeerConnection feeds it each message (or an undecodable body) and carries out the
 /// returned action; it is fuzzed on its own (`scripts/fuzz.sh handshake`).
 public struct HandshakeState: Sendable {
+    /// The largest frame body accepted before the handshake completes (20 KiB), so a
+    /// connection nobody knows yet cannot hold megabytes of partial frame.
+    ///
+    /// It fits every message valid then: a Handshake (at most 368 bytes, with 1 KiB to spare
+    /// for application bytes a later version may add), a Disconnect (66), and the one PeerList
+    /// a full node sends before refusing (at most 1,000 entries of ≤ 19 bytes: 19,003).
+    public static let maximumFrameSize = 20 * 1024
+
     /// What this node requires of the peer.
     public struct Expectations: Sendable {
         public var protocolVersion: UInt32

@@ -2,25 +2,29 @@ import Wire
 
 extension PeerConnection {
     /// Runs the handshake (`HandshakeState`) within the handshake timeout: sends ours, then
-    /// feeds the peer's messages to the state machine and carries out what it says. A
-    /// mismatch or a violation is answered with a Disconnect carrying the reason.
+    /// feeds the peer's messages to the state machine as they are delivered and carries out
+    /// what it says. A mismatch or a violation is answered with a Disconnect carrying the
+    /// reason. Until the handshake completes only frames up to
+    /// `HandshakeState.maximumFrameSize` are accepted; frames behind the peer's HandshakeAck
+    /// stay in the connection for `runSession()`.
     func handshake() async throws(HandshakeFailure) {
         let configuration = context.configuration
         let timer = connection.reactor.scheduleTimer(after: configuration.handshakeTimeout) { _ in
             // Timers fire on the reactor thread, this actor's executor.
-            self.assumeIsolated { peer in
+            self.onLoop(()) { peer, _ in
                 peer.handshakeTimedOut = true
                 peer.onConnection { $0.close() }
             }
         }
         defer { connection.reactor.cancelTimer(timer) }
-        var reader = connection.frames.makeAsyncIterator()
-        var state = HandshakeState(
+        handshaking = HandshakeState(
             expecting: .init(
                 protocolVersion: configuration.protocolVersion, chainID: configuration.chainID,
                 genesis: configuration.genesis, nonce: context.nonce))
+        defer { handshaking = nil }
         do {
             try onConnection {
+                $0.restrictFrameSize(to: HandshakeState.maximumFrameSize)
                 try $0.send(
                     .handshake(
                         Handshake(
@@ -28,19 +32,12 @@ extension PeerConnection {
                             genesis: configuration.genesis, listenPort: configuration.listen.port,
                             nonce: context.nonce, userAgent: configuration.userAgent)))
             }
-            while !state.isFinished {
-                guard let frame = try await reader.next(isolation: self) else {
-                    throw ConnectionError.frame(.truncated(have: 0, need: Frame.headerSize))
-                }
-                switch state.receive(frameBody: frame.body) {
-                case .learn(let addresses): await context.manager.learned(addresses, from: ip)
-                case .acknowledge(let theirs):
-                    remote = theirs
-                    try onConnection { try $0.send(.handshakeAck) }
-                case .complete, .ignore: break
-                case .fail(let failure): throw failure
-                }
+            let end = try await connection.deliverBatches { [self] batch in
+                // Called on the loop thread (the epoll callback), this actor's executor.
+                try self.onLoop(batch) { peer, batch in try peer.handshakeReceived(batch) }
             }
+            // Paused: the peer's HandshakeAck arrived. Otherwise it hung up before finishing.
+            guard end == .paused else { throw ConnectionError.frame(.truncated(have: 0, need: Frame.headerSize)) }
         } catch let failure as HandshakeFailure {
             if failure.reportedByPeer { abort(reason: failure.reason) } else { close(reason: failure.reason) }
             throw failure
@@ -50,7 +47,31 @@ extension PeerConnection {
             if reason == .protocolViolation { close(reason: reason) } else { abort(reason: reason) }
             throw HandshakeFailure(reason: reason, reportedByPeer: false)
         }
-        self.reader = reader
+        sessionReady = true
+    }
+
+    /// One delivered batch during the handshake: its frames go to the state machine until it
+    /// completes (the rest waits for the session) or fails (thrown).
+    private func handshakeReceived(_ batch: FrameBatch) throws -> Connection.DeliveryStep {
+        var frames = batch.makeIterator()
+        while let frame = frames.next() {
+            guard var state = handshaking else { break }
+            let action = state.receive(frameBody: frame.body)
+            handshaking = state
+            switch action {
+            case .learn(let addresses):
+                context.manager.onLoop((addresses, ip)) { manager, list in manager.learned(list.0, from: list.1) }
+            case .acknowledge(let theirs):
+                remote = theirs
+                try send(.handshakeAck)
+            case .complete:
+                onConnection { $0.liftFrameSizeRestriction() }
+                return .pauseKeeping(rest: frames)
+            case .ignore: break
+            case .fail(let failure): throw failure
+            }
+        }
+        return .proceed
     }
 
     static func reason(for error: any Error) -> ReasonCode {

@@ -6,16 +6,19 @@ extension PeerConnection {
     /// Frames are taken a read cycle at a time; the payloads of one cycle go to the
     /// embedding program as one batch.
     func runSession() async -> ReasonCode {
-        guard var reader = reader.take() else { return closeReason ?? .handshakeError }
+        defer { sessionFinished.fire() }
+        guard sessionReady else { return closeReason ?? .handshakeError }
+        sessionReady = false
         connectedSince = Timestamp.unixSecondsDouble()
         startLiveness()
         askForPeers()
         var ending: ReasonCode = .remoteClosed
         do {
-            try handle(frames: reader.takeBuffered())
+            // Frames that came behind the handshake are delivered first.
             try await connection.deliverBatches { [self] batch in
                 // Called on the loop thread (the epoll callback), this actor's executor.
                 try self.onLoop(batch) { peer, batch in try peer.handle(frames: batch) }
+                return .proceed
             }
         } catch {
             ending = Self.reason(for: error)
@@ -61,7 +64,7 @@ extension PeerConnection {
         case .ping(let nonce):
             try send(.pong(nonce: nonce))
         case .pong(let nonce):
-            if let rtt = liveness?.pongReceived(nonce: nonce, now: Reactor.now()) {
+            if let rtt = liveness?.pongReceived(nonce: nonce, now: reactor.now()) {
                 // The timer was waiting for the pong's deadline: move it to the next ping.
                 if let livenessTimer { connection.reactor.cancelTimer(livenessTimer) }
                 armLiveness()
@@ -107,7 +110,7 @@ extension PeerConnection {
         // The first ping comes after a random 50–100 % of the interval (jitter).
         let first = configuration.pingInterval * Double.random(in: 0.5...1.0)
         liveness = Liveness(
-            interval: configuration.pingInterval, timeout: configuration.pingTimeout, now: Reactor.now(),
+            interval: configuration.pingInterval, timeout: configuration.pingTimeout, now: reactor.now(),
             nonceSeed: context.nonce ^ id, firstPingAfter: first)
         armLiveness()
     }
@@ -124,7 +127,7 @@ extension PeerConnection {
     private func livenessFired() {
         livenessTimer = nil
         guard var state = liveness else { return }
-        let action = state.poll(now: Reactor.now())
+        let action = state.poll(now: reactor.now())
         liveness = state
         switch action {
         case .none: break

@@ -37,7 +37,10 @@ public actor PeerConnection: LoopIsolated {
 
     public nonisolated var reactor: Reactor { connection.reactor }
 
-    var reader: Connection.Frames.AsyncIterator?
+    /// The handshake in progress (its messages arrive on the loop, in the delivery handler).
+    var handshaking: HandshakeState?
+    /// Set when the handshake completed; `runSession()` starts only then, and once.
+    var sessionReady = false
     var remote: Handshake?
     var liveness: Liveness?
     var livenessTimer: TimerID?
@@ -45,6 +48,8 @@ public actor PeerConnection: LoopIsolated {
     var handshakeTimedOut = false
     /// GetPeers sent and not yet answered: a PeerList is accepted only against one of these.
     var peerListsOwed = 0
+    /// Fired when `runSession()` has returned (shutdown waits for it, without polling).
+    nonisolated let sessionFinished = Completion()
     /// Set when this side decides to end the session (the reason logged and counted).
     public private(set) var closeReason: ReasonCode?
     /// A reason the peer gave in a Disconnect.
@@ -85,8 +90,11 @@ public actor PeerConnection: LoopIsolated {
         try connection.onLoop(message) { connection, message in try connection.send(message) }
     }
 
+    /// How long a closing session waits for the peer to hang up after our Disconnect.
+    static let linger = Duration.seconds(1)
+
     /// Ends the session: tells the peer why, half-closes, and closes for good when the peer
-    /// hangs up or after a second, whichever is first.
+    /// hangs up or after a second (`linger`), whichever is first.
     public func close(reason: ReasonCode) {
         guard closeReason == nil else { return }
         closeReason = reason
@@ -94,17 +102,16 @@ public actor PeerConnection: LoopIsolated {
         stopLiveness()
         try? onConnection { try $0.send(.disconnect(reason)) }
         onConnection { $0.shutdownOutputAfterFlush() }
-        lingerTimer = connection.reactor.scheduleTimer(after: .seconds(1)) { _ in
+        lingerTimer = connection.reactor.scheduleTimer(after: Self.linger) { _ in
             // Timers fire on the reactor thread, this actor's executor.
-            self.assumeIsolated { $0.onConnection { $0.close() } }
+            self.onLoop(()) { peer, _ in peer.onConnection { $0.close() } }
         }
     }
 
     /// Reads and discards until the peer hangs up or the linger timer closes the connection
     /// (so a Disconnect we sent is not lost to a reset), then closes.
     func drain() async {
-        var reader = self.reader.take() ?? connection.frames.makeAsyncIterator()
-        while (try? await reader.next(isolation: self)) ?? nil != nil {}
+        _ = try? await connection.deliverBatches { _ in .proceed }
         await closeAfterDisconnect()
     }
 

@@ -81,16 +81,16 @@ enum ConnectionsClient {
         // Handshakes run at most 256 at a time; each handshaked peer then lives on in `lives`.
         var connected = 0
         await withDiscardingTaskGroup { lives in
-            await withTaskGroup(of: (Connection, Connection.Frames.AsyncIterator)?.self) { handshakes in
+            await withTaskGroup(of: Connection?.self) { handshakes in
                 var inFlight = 0
                 for peer in 0..<count {
                     // 127.1.0.0/16, skipping .0 and .255 in the last byte.
                     let source = IPAddress.v4(0x7F01_0000 | UInt32(peer / 254) << 8 | UInt32(peer % 254 + 1))
                     if inFlight >= 256, let outcome = await handshakes.next() {
                         inFlight -= 1
-                        if let (connection, frames) = outcome {
+                        if let connection = outcome {
                             connected += 1
-                            lives.addTask(executorPreference: reactor) { await answerPings(connection, frames) }
+                            lives.addTask(executorPreference: reactor) { await answerPings(connection) }
                         }
                     }
                     inFlight += 1
@@ -99,9 +99,9 @@ enum ConnectionsClient {
                     }
                 }
                 for await outcome in handshakes {
-                    if let (connection, frames) = outcome {
+                    if let connection = outcome {
                         connected += 1
-                        lives.addTask(executorPreference: reactor) { await answerPings(connection, frames) }
+                        lives.addTask(executorPreference: reactor) { await answerPings(connection) }
                     }
                 }
             }
@@ -112,42 +112,50 @@ enum ConnectionsClient {
         return report
     }
 
-    /// Connects and handshakes; returns the connection and its frame iterator, or nil.
+    /// Connects and handshakes; returns the connection (frames after the ack stay in it), or nil.
     static func handshake(source: IPAddress, target: SocketAddress, handshake: Message, reactor: Reactor) async
-        -> (Connection, Connection.Frames.AsyncIterator)?
+        -> Connection?
     {
         guard
             let connection = try? await Connection.connect(
                 to: target, from: source, timeout: .seconds(20), reactor: reactor,
                 options: Connection.Options(readBudget: 4096))
         else { return nil }
-        var frames = connection.frames.makeAsyncIterator()
         do {
             try await connection.send(handshake)
-            while let frame = try await frames.next() {
-                switch try Message.decode(frame.body) {
-                case .handshake: try await connection.send(.handshakeAck)
-                case .handshakeAck: return (connection, frames)
-                default: break
+            let end = try await connection.deliverBatches { batch in
+                try connection.onLoop(batch) { connection, batch in
+                    var frames = batch.makeIterator()
+                    while let frame = frames.next() {
+                        switch try Message.decode(frame.body) {
+                        case .handshake: try connection.send(.handshakeAck)
+                        case .handshakeAck: return .pauseKeeping(rest: frames)
+                        default: break
+                        }
+                    }
+                    return .proceed
                 }
             }
+            if end == .paused { return connection }
         } catch {}
         await connection.close()
         return nil
     }
 
     /// Answers pings (and GetPeers) until the node closes the connection.
-    static func answerPings(_ connection: Connection, _ frames: Connection.Frames.AsyncIterator) async {
-        var frames = frames
-        do {
-            while let frame = try await frames.next() {
-                switch try Message.decode(frame.body) {
-                case .ping(let nonce): try await connection.send(.pong(nonce: nonce))
-                case .getPeers: try await connection.send(.peerList([]))
-                default: break
+    static func answerPings(_ connection: Connection) async {
+        _ = try? await connection.deliverBatches { batch in
+            try connection.onLoop(batch) { connection, batch in
+                for frame in batch {
+                    switch try Message.decode(frame.body) {
+                    case .ping(let nonce): try connection.send(.pong(nonce: nonce))
+                    case .getPeers: try connection.send(.peerList([]))
+                    default: break
+                    }
                 }
+                return .proceed
             }
-        } catch {}
+        }
         await connection.close()
     }
 }

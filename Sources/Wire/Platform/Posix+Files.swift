@@ -10,18 +10,8 @@ extension Posix {
             Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
         var failure: SyscallError?
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 {
-                    failure = SyscallError("write(\(temporary))", errno: written < 0 ? errno : EIO)
-                    return
-                }
-                offset += written
-            }
-        }
+        let code = bytes.withUnsafeBytes { writeFully(fd, $0) }
+        if code != 0 { failure = SyscallError("write(\(temporary))", errno: code) }
         if failure == nil && fsync(fd) != 0 { failure = SyscallError("fsync(\(temporary))", errno: errno) }
         Glibc.close(fd)
         if let failure {

@@ -11,14 +11,20 @@ extension Posix {
     /// Returns false if the descriptor refused (closed pipe, full disk).
     @discardableResult
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        writeFully(fd, bytes) == 0
+    }
+
+    /// The one write-all loop: writes all of `bytes` to `fd`, retrying short writes and EINTR.
+    /// Returns 0, or the errno that stopped it (EIO when the descriptor took nothing).
+    static func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 && errno == EINTR { continue }
-            if written <= 0 { return false }
+            if written <= 0 { return written < 0 ? errno : EIO }
             offset += written
         }
-        return true
+        return 0
     }
 
     /// Writes `line` and a newline to `fd`, unbuffered.
@@ -34,9 +40,7 @@ extension Posix {
 
     /// Nanoseconds since the Unix epoch (CLOCK_REALTIME): for timestamps, never for timing.
     public static func wallClockNanoseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+        nanoseconds(of: CLOCK_REALTIME)
     }
 
     /// The value of environment variable `name`, if set.

@@ -145,8 +145,13 @@ public enum Posix {
 
     /// Nanoseconds on CLOCK_MONOTONIC: the reactor's time base.
     public static func monotonicNanoseconds() -> UInt64 {
+        nanoseconds(of: CLOCK_MONOTONIC)
+    }
+
+    /// `clock`'s time in nanoseconds.
+    static func nanoseconds(of clock: clockid_t) -> UInt64 {
         var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
+        clock_gettime(clock, &spec)
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
 }
@@ -154,8 +159,6 @@ public enum Posix {
 extension Posix {
     /// The errno reported for operations on a reactor that has shut down.
     public static let shutdownErrno: Int32 = ESHUTDOWN
-    /// The errno of a deadline that passed.
-    public static let timedOutErrno: Int32 = ETIMEDOUT
     /// Errors of `accept` that mean "out of descriptors or memory": retry later, do not spin.
     static func isResourceExhaustion(_ code: Int32) -> Bool {
         code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM

@@ -50,13 +50,6 @@ extension Posix {
     /// Writes a line to standard output unbuffered (a pipe reader sees it at once).
     public static func printFlushed(_ line: String) {
         var text = line + "\n"
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(1, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        text.withUTF8 { _ = Posix.writeFully(Posix.standardOutput, UnsafeRawBufferPointer($0)) }
     }
 }

@@ -37,9 +37,6 @@ struct OSThread: @unchecked Sendable {
     func join() {
         _ = pthread_join(handle, nil)
     }
-
-    /// True when called on this thread.
-    var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
 }
 
 /// The reactor pointer the calling thread runs, if any (a thread-local in the C shim).

@@ -4,10 +4,18 @@ public struct TimerID: Hashable, Sendable {
 }
 
 extension Reactor {
-    /// The reactor's clock: CLOCK_MONOTONIC in nanoseconds.
+    /// The real clock: CLOCK_MONOTONIC in nanoseconds (for measuring; timers use `now()`).
     public static func now() -> UInt64 { Posix.monotonicNanoseconds() }
 
-    /// Calls `action(false)` at `deadline` (nanoseconds on `Reactor.now()`), or
+    /// The time of this reactor's timers, nanoseconds: CLOCK_MONOTONIC, or the ``ManualClock``
+    /// the reactor was made with. Deadlines passed to `scheduleTimer(at:)` are on this clock.
+    @inline(__always)
+    public func now() -> UInt64 {
+        if let manualClock { return manualClock.now }
+        return Posix.monotonicNanoseconds()
+    }
+
+    /// Calls `action(false)` at `deadline` (nanoseconds on `now()`), or
     /// `action(true)` if the reactor shuts down first. Loop thread only.
     @discardableResult
     public func scheduleTimer(at deadline: UInt64, _ action: @escaping (_ cancelled: Bool) -> Void) -> TimerID {
@@ -26,7 +34,7 @@ extension Reactor {
     /// Schedules `action` after `delay`. Loop thread only.
     @discardableResult
     public func scheduleTimer(after delay: Duration, _ action: @escaping (_ cancelled: Bool) -> Void) -> TimerID {
-        scheduleTimer(at: Reactor.now() &+ delay.nanoseconds, action)
+        scheduleTimer(at: now() &+ delay.nanoseconds, action)
     }
 
     /// Forgets a timer without calling it. Loop thread only.
@@ -38,25 +46,18 @@ extension Reactor {
     /// Suspends for `duration` on the reactor's deadline heap. Throws `CancellationError` if
     /// the task is cancelled and `SyscallError(ESHUTDOWN)` if the reactor shuts down.
     public func sleep(for duration: Duration) async throws {
-        let waiter = SleepWaiter()
-        try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                execute { [self] in
-                    waiter.start(continuation, reactor: self, deadline: Reactor.now() &+ duration.nanoseconds)
-                }
-            }
-        } onCancel: {
-            execute { [self] in waiter.cancel(reactor: self) }
-        }
+        try await sleepers.sleep(until: now() &+ duration.nanoseconds)
     }
 
     /// How long the loop may sleep before the earliest timer is due (-1: no timer).
     func nanosecondsToNextTimer() -> Int64 {
         while let top = timerHeap.earliest, timerActions[top.id] == nil { _ = timerHeap.popEarliest() }
         guard let top = timerHeap.earliest else { return -1 }
-        let now = Reactor.now()
-        guard top.deadline > now else { return 0 }
-        return Int64(clamping: top.deadline - now)
+        let time = now()
+        guard top.deadline > time else { return 0 }
+        // A manual clock moves only when a test advances it, which wakes the loop.
+        guard manualClock == nil else { return -1 }
+        return Int64(clamping: top.deadline - time)
     }
 
     /// Runs the timers due now. Timers scheduled by these actions wait for the next pass,
@@ -64,10 +65,10 @@ extension Reactor {
     /// keep the loop from I/O and queued work.
     func fireDueTimers() {
         guard let first = timerHeap.earliest else { return }
-        let now = Reactor.now()
-        guard first.deadline <= now else { return }
+        let time = now()
+        guard first.deadline <= time else { return }
         var due: [(_ cancelled: Bool) -> Void] = []
-        while let top = timerHeap.earliest, top.deadline <= now {
+        while let top = timerHeap.earliest, top.deadline <= time {
             _ = timerHeap.popEarliest()
             if let action = timerActions.removeValue(forKey: top.id) { due.append(action) }
         }
@@ -79,40 +80,6 @@ extension Reactor {
         timerActions.removeAll()
         timerHeap.removeAll()
         for (_, action) in pending { action(true) }
-    }
-}
-
-/// One `sleep` call's state; touched only on the loop thread.
-private final class SleepWaiter: @unchecked Sendable {
-    // @unchecked Sendable: created on a caller's thread, then used only inside closures the
-    // reactor runs on its loop thread.
-    private var continuation: UnsafeContinuation<Void, any Error>?
-    private var timer: TimerID?
-    private var cancelled = false
-
-    func start(_ continuation: UnsafeContinuation<Void, any Error>, reactor: Reactor, deadline: UInt64) {
-        if cancelled {
-            continuation.resume(throwing: CancellationError())
-            return
-        }
-        self.continuation = continuation
-        timer = reactor.scheduleTimer(at: deadline) { [self] shutdown in
-            let continuation = self.continuation
-            self.continuation = nil
-            if shutdown {
-                continuation?.resume(throwing: SyscallError("sleep", errno: Posix.shutdownErrno))
-            } else {
-                continuation?.resume()
-            }
-        }
-    }
-
-    func cancel(reactor: Reactor) {
-        cancelled = true
-        guard let continuation else { return }
-        self.continuation = nil
-        if let timer { reactor.cancelTimer(timer) }
-        continuation.resume(throwing: CancellationError())
     }
 }
 

@@ -8,8 +8,9 @@
 /// a lock-guarded inbox and wake the loop with an eventfd only when it is asleep.
 public final class Reactor: @unchecked Sendable {
     // @unchecked Sendable: the `var`s below are confined to the loop thread (every entry point
-    // that touches them asserts `isInLoop`); other threads use only `inbox` (a LockedValue), the
-    // eventfd (`epoll.wake()`) and the immutable `let`s.
+    // that touches them asserts `isInLoop`), but `sleepers`, written once in `init` before the
+    // loop thread exists and only read after; other threads use only `inbox` (a LockedValue),
+    // the eventfd (`epoll.wake()`), `sleepers` and the immutable `let`s.
 
     /// The name of the loop thread.
     public let name: String
@@ -26,6 +27,10 @@ public final class Reactor: @unchecked Sendable {
     var nextTimerID: UInt64 = 0
     var flushQueue: [any ReactorFlushable] = []
     var ioShutDown = false
+    /// Where the timers read the time in tests; nil: CLOCK_MONOTONIC.
+    let manualClock: ManualClock?
+    /// The tasks in `sleep(for:)`. Set once in `init`, before the loop thread starts.
+    private(set) var sleepers: Sleepers!
     /// A read buffer shared by every connection of this loop: a connection keeps only the
     /// bytes of a partial frame, so an idle connection costs almost nothing.
     let scratch: UnsafeMutableRawBufferPointer
@@ -46,10 +51,16 @@ public final class Reactor: @unchecked Sendable {
     }
 
     /// Starts a reactor on a new thread.
-    public init(name: String = "meshnode-reactor", scratchBytes: Int = 64 * 1024) throws(SyscallError) {
+    public convenience init(name: String = "meshnode-reactor", scratchBytes: Int = 64 * 1024) throws(SyscallError) {
+        try self.init(name: name, scratchBytes: scratchBytes, manualClock: nil)
+    }
+
+    init(name: String, scratchBytes: Int, manualClock: ManualClock?) throws(SyscallError) {
         self.name = name
+        self.manualClock = manualClock
         self.epoll = try Epoll()
         self.scratch = .allocate(byteCount: scratchBytes, alignment: 16)
+        self.sleepers = Sleepers(reactor: self)
         let thread = try OSThread.spawn(name: name) { [self] in runLoop() }
         inbox.withLock { _ in self.thread = thread }
     }
@@ -70,7 +81,12 @@ public final class Reactor: @unchecked Sendable {
     public static func withReactor<Result>(
         name: String = "meshnode-reactor", _ body: (Reactor) async throws -> Result
     ) async throws -> Result {
-        let reactor = try Reactor(name: name)
+        try await withReactor(try Reactor(name: name), body)
+    }
+
+    static func withReactor<Result>(_ reactor: Reactor, _ body: (Reactor) async throws -> Result) async throws
+        -> Result
+    {
         do {
             let result = try await body(reactor)
             reactor.shutdown()

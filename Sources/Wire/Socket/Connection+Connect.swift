@@ -28,29 +28,29 @@ extension Connection {
         }
         let connection = Connection(
             fd: fd, local: local, remote: remote, reactor: reactor, options: options, connecting: inProgress)
-        try await connection.awaitConnected(deadline: Reactor.now() &+ timeout.nanoseconds)
+        try await connection.awaitConnected(deadline: reactor.now() &+ timeout.nanoseconds)
         return connection
     }
 
     private func awaitConnected(deadline: UInt64) async throws {
         try ensureRegistered()
-        guard connecting else { return }
-        let id = makeWaiterID()
-        try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                if Task.isCancelled {
-                    fail(.closed)
-                    continuation.resume(throwing: CancellationError())
-                    return
-                }
-                connectWaiter = Waiter(id: id, continuation: continuation)
-                connectTimer = reactor.scheduleTimer(at: deadline) { _ in
+        guard state.stage == .connecting else { return }
+        do {
+            try await suspend(id: makeWaiterID()) { connection, waiter in
+                connection.connectWaiter = waiter
+                connection.connectTimer = connection.reactor.scheduleTimer(at: deadline) { _ in
                     // Timers fire on the loop thread, this actor's executor.
-                    self.assumeIsolated { $0.connectTimedOut(id) }
+                    self.onLoop(waiter.id) { connection, id in connection.connectTimedOut(id) }
                 }
+            } cancel: { connection, id in
+                guard let waiter = connection.connectWaiter, waiter.id == id else { return }
+                connection.connectWaiter = nil
+                connection.fail(.closed)
+                waiter.resume(throwing: CancellationError())
             }
-        } onCancel: {
-            reactor.execute { self.assumeIsolated { $0.cancelConnect(id) } }
+        } catch is CancellationError {
+            fail(.closed)  // cancelled before it started: the socket is abandoned all the same
+            throw CancellationError()
         }
     }
 
@@ -58,13 +58,6 @@ extension Connection {
         guard connectWaiter?.id == id else { return }
         connectTimer = nil
         fail(.timedOut(operation: "connect"))
-    }
-
-    private func cancelConnect(_ id: UInt64) {
-        guard let waiter = connectWaiter, waiter.id == id else { return }
-        connectWaiter = nil
-        fail(.closed)
-        waiter.continuation.resume(throwing: CancellationError())
     }
 
     /// A connecting socket reported: `SO_ERROR` says whether the dial succeeded.
@@ -81,9 +74,9 @@ extension Connection {
             fail(.syscall(SyscallError("connect", errno: code)))
             return
         }
-        connecting = false
+        state.connected()
         if let connectTimer { reactor.cancelTimer(connectTimer) }
         connectTimer = nil
-        connectWaiter.take()?.continuation.resume()
+        connectWaiter.take()?.resume()
     }
 }

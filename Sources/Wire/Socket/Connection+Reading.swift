@@ -1,4 +1,24 @@
 extension Connection {
+    /// What a ``deliverBatches(to:)`` handler wants after a batch.
+    public enum DeliveryStep: Sendable {
+        /// Go on delivering.
+        case proceed
+        /// Stop after this batch: `deliverBatches` returns ``DeliveryEnd/paused``. Nothing is
+        /// read from the socket until the next call, so TCP holds the peer back meanwhile.
+        case pause
+        /// Stop inside this batch: as `pause`, and the frames `rest` has not returned yet go
+        /// first to the next `deliverBatches` call.
+        case pauseKeeping(rest: FrameBatch.Iterator)
+    }
+
+    /// How a ``deliverBatches(to:)`` call ended, when it did not throw.
+    public enum DeliveryEnd: Sendable, Equatable {
+        /// The handler paused.
+        case paused
+        /// The peer closed cleanly, on a frame boundary.
+        case endOfStream
+    }
+
     /// What one read cycle produced.
     enum ReadOutcome {
         case batch(FrameBatch)
@@ -7,178 +27,167 @@ extension Connection {
         case failed(ConnectionError)
     }
 
-    /// The frames received, in order; ends at a clean end of stream, throws on a failure.
-    public nonisolated var frames: Frames { Frames(connection: self) }
-
-    /// Waits for the next batch of whole frames; `nil` once the peer closed cleanly.
+    /// Hands every batch of whole frames to `handler` as soon as it is read, until the handler
+    /// pauses or the peer closes cleanly (returns), or the connection fails, `handler` throws,
+    /// or the task is cancelled (throws). The one way to read frames.
     ///
-    /// Reading happens here, on demand: while nobody asks, nothing is read, so a consumer that
-    /// lags holds the peer back through TCP flow control instead of growing a buffer.
-    public func receiveBatch() async throws -> FrameBatch? {
-        if let ready = try batchIfReady() { return ready }
-        let id = makeWaiterID()
-        return try await withTaskCancellationHandler {
-            try await waitForBatch(id: id)
-        } onCancel: {
-            reactor.execute { self.onLoop(id) { connection, id in connection.cancelReadWaiter(id) } }
-        }
-    }
-
-    /// Hands every batch to `handler` on the loop thread as soon as it is read, until the peer
-    /// closes cleanly (returns) or the connection fails, `handler` throws, or the task is
-    /// cancelled (throws).
-    ///
-    /// The push form of `receiveBatch()` in a loop: a read cycle calls `handler` from the epoll
-    /// callback, with no task to resume, no job to queue and no task switch; the caller's task
-    /// waits once, for the end. `handler` must not block: it runs on the reactor thread
-    /// (an actor on this reactor enters itself with `onLoop`). Back-pressure is unchanged:
-    /// the socket is read only as fast as `handler` returns.
-    public func deliverBatches(to handler: @escaping @Sendable (FrameBatch) throws -> Void) async throws {
-        // What is readable now goes first, as `receiveBatch()` would hand it over.
-        while let ready = try batchIfReady() {
-            guard let batch = ready else { return }  // a clean end
-            try handler(batch)
-        }
-        try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (end: UnsafeContinuation<Void, any Error>) in
-                if Task.isCancelled {
-                    end.resume(throwing: CancellationError())
-                } else if let failure {
-                    end.resume(throwing: failure)
-                } else {
-                    precondition(readWaiter == nil && batchConsumer == nil, "two tasks are reading one connection")
-                    batchConsumer = BatchConsumer(handler: handler, end: end)
-                    resumeReadingLaterIfNeeded()
-                }
-            }
-        } onCancel: {
-            reactor.execute {
-                self.onLoop(CancellationError()) { connection, error in connection.endDelivery(throwing: error) }
-            }
-        }
-    }
-
-    /// What a read cycle has now: a batch, or the end (`.some(nil)`); `nil` if it must wait.
-    private func batchIfReady() throws -> FrameBatch?? {
+    /// `handler` runs on the loop thread, from the epoll callback (or at once, for what is
+    /// already readable): no task to resume, no job to queue, no task switch; the caller's task
+    /// waits once, for the end. `handler` must not block; an actor on this reactor enters
+    /// itself with `onLoop`. It may send and close on this connection: a flush or a close it
+    /// causes takes effect when it returns (LoopIsolated.swift). Back-pressure: the socket is
+    /// read only as fast as `handler` returns, and not at all between calls.
+    @discardableResult
+    public func deliverBatches(
+        to handler: @escaping @Sendable (FrameBatch) throws -> DeliveryStep
+    ) async throws -> DeliveryEnd {
         try ensureRegistered()
-        switch readCycle() {
-        case .batch(let batch): return .some(batch)
-        case .end: return .some(nil)
-        case .failed(let error): throw error
-        case .nothingYet: return nil
+        precondition(consumer == nil, "two tasks are reading one connection")
+        return try await suspend(id: makeWaiterID()) { connection, end in
+            connection.consumer = BatchConsumer(id: end.id, handler: handler, end: end)
+            connection.serveConsumer()  // what is readable (or held) now goes first
+        } cancel: { connection, id in
+            connection.endDelivery(id: id, .failure(CancellationError()))
         }
     }
 
-    private func waitForBatch(id: UInt64) async throws -> FrameBatch? {
-        precondition(readWaiter == nil, "two tasks are reading one connection")
-        return try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<FrameBatch?, any Error>) in
-            if Task.isCancelled {
-                continuation.resume(throwing: CancellationError())
-            } else {
-                readWaiter = Waiter(id: id, continuation: continuation)
-                resumeReadingLaterIfNeeded()
-            }
+    /// Accepts frames of at most `size` bytes (capped at `options.maximumFrameSize`) until
+    /// ``liftFrameSizeRestriction()``: before a peer is known, a larger declared length is
+    /// refused as soon as its header arrives, so it cannot hold megabytes of partial frame.
+    ///
+    /// A larger frame right behind frames that lift the restriction (a handshake's last
+    /// message and the session's first, in one read) is not refused: reading stops at its
+    /// header until the batch before it is delivered, and goes on under the limit then in force.
+    public func restrictFrameSize(to size: Int) {
+        decoder = FrameDecoder(maximumSize: max(0, min(size, options.maximumFrameSize)))
+    }
+
+    /// Accepts frames up to `options.maximumFrameSize` again.
+    public func liftFrameSizeRestriction() {
+        decoder = FrameDecoder(maximumSize: options.maximumFrameSize)
+    }
+
+    /// Stops `deliverBatches` (only the call `id` names, when given) with `result`.
+    func endDelivery(id: UInt64? = nil, _ result: Result<DeliveryEnd, any Error>) {
+        guard let current = consumer, id == nil || current.id == id else { return }
+        consumer = nil
+        switch result {
+        case .success(let end): current.end.resume(returning: end)
+        case .failure(let error): current.end.resume(throwing: error)
         }
-    }
-
-    /// Stops `deliverBatches`: it returns (`error` nil, a clean end) or throws `error`.
-    func endDelivery(throwing error: (any Error)?) {
-        guard let consumer = batchConsumer.take() else { return }
-        if let error { consumer.end.resume(throwing: error) } else { consumer.end.resume() }
-    }
-
-    func cancelReadWaiter(_ id: UInt64) {
-        guard readWaiter?.id == id else { return }
-        readWaiter.take()?.continuation.resume(throwing: CancellationError())
     }
 
     /// After a read cycle spent its budget inside one large frame, the socket is still
     /// readable but no new edge will come: continue on a later pass, after other work.
-    private func resumeReadingLaterIfNeeded() {
-        guard readable && !endOfStream && failure == nil else { return }
+    func resumeReadingLaterIfNeeded() {
+        guard state.readable && !state.endOfStream && failure == nil else { return }
         reactor.execute { self.onLoop(()) { connection, _ in connection.serveReader() } }
     }
 
-    /// Reads for whoever waits: a `receiveBatch()` call or a `deliverBatches` consumer.
+    /// Reads for the `deliverBatches` consumer, if one waits.
     func serveReader() {
-        if readWaiter != nil {
-            serveReadWaiter()
-        } else if batchConsumer != nil {
-            serveBatchConsumer()
-        }
+        if consumer != nil { serveConsumer() }
     }
 
-    private func serveBatchConsumer() {
-        guard let consumer = batchConsumer else { return }
-        switch readCycle() {
-        case .nothingYet: resumeReadingLaterIfNeeded()
-        case .batch(let batch):
-            do {
-                try consumer.handler(batch)
-            } catch {
-                endDelivery(throwing: error)
+    private func serveConsumer() {
+        while let current = consumer {
+            switch readCycle() {
+            case .nothingYet:
+                resumeReadingLaterIfNeeded()
+                return
+            case .end:
+                endDelivery(.success(.endOfStream))
+                return
+            case .failed(let error):
+                endDelivery(.failure(error))
+                return
+            case .batch(let batch):
+                state.beginDelivery()
+                let step = Result { try current.handler(batch) }
+                for action in state.endDelivery() { perform(action) }
+                switch step {
+                case .failure(let error):
+                    endDelivery(.failure(error))
+                    return
+                case .success(.pause):
+                    endDelivery(.success(.paused))
+                    return
+                case .success(.pauseKeeping(let rest)):
+                    keepUnprocessed(rest)
+                    endDelivery(.success(.paused))
+                    return
+                case .success(.proceed):
+                    guard consumer != nil else { return }  // the handler closed the connection
+                }
+                // The end, a bad frame, or bytes held at the frame limit came behind this batch:
+                // settle them now. Otherwise the budget ran out: go on in a later pass.
+                if state.endOfStream || state.inputError != nil || failure != nil || rescanPartial { continue }
+                resumeReadingLaterIfNeeded()
                 return
             }
-            if endOfStream || inputError != nil || failure != nil {
-                serveBatchConsumer()  // the end, or a bad frame, came behind this batch: say so now
-            } else {
-                // Still readable (the budget ran out): go on in a later pass, after other work.
-                resumeReadingLaterIfNeeded()
-            }
-        case .end: endDelivery(throwing: nil)
-        case .failed(let error): endDelivery(throwing: error)
         }
     }
 
-    private func serveReadWaiter() {
-        guard readWaiter != nil else { return }
-        switch readCycle() {
-        case .nothingYet: resumeReadingLaterIfNeeded()
-        case .batch(let batch): readWaiter.take()?.continuation.resume(returning: batch)
-        case .end: readWaiter.take()?.continuation.resume(returning: nil)
-        case .failed(let error): readWaiter.take()?.continuation.resume(throwing: error)
-        }
+    /// Puts the frames a paused handler left in front of whatever is still unread.
+    private func keepUnprocessed(_ rest: FrameBatch.Iterator) {
+        let unread = rest.remainingBytes
+        guard !unread.isEmpty else { return }
+        partial = Array(unread) + partial
+        rescanPartial = true
     }
 
     /// Reads until the socket is drained or the budget is spent, and cuts whole frames out.
     func readCycle() -> ReadOutcome {
         if let failure { return .failed(failure) }
         var batch: [UInt8] = []
+        if rescanPartial {
+            rescanPartial = false
+            state.heldAtFrameLimit = false
+            let pending = partial
+            partial = []
+            let scanned = pending.withUnsafeBytes { raw in
+                Result { () throws(FrameError) in try absorb(raw, into: &batch) }
+            }
+            if case .failure(let error) = scanned { state.inputError = .frame(error) }
+        }
         var budget = options.readBudget
         let scratch = reactor.scratchBuffer
-        while readable && !endOfStream && inputError == nil && budget > 0 {
+        while state.readable && !state.endOfStream && state.inputError == nil && !state.heldAtFrameLimit
+            && budget > 0
+        {
             let result: IOResult<Int>
             do {
                 result = try Posix.receive(fd, into: scratch)
             } catch {
-                inputError = .syscall(error)
+                state.inputError = .syscall(error)
                 break
             }
             switch result {
             case .wouldBlock:
-                readable = false
+                state.readable = false
             case .processed(0):
-                endOfStream = true
+                state.endOfStream = true
             case .processed(let count):
                 bytesIn += count
                 budget -= count
                 // A short read emptied the socket: the next arrival raises a new edge (but an
                 // end of stream already announced raises none, so read on to see it).
-                if count < scratch.count && !hangupSeen { readable = false }
+                if count < scratch.count && !state.hangupSeen { state.readable = false }
                 do {
                     try absorb(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), into: &batch)
                 } catch {
-                    inputError = .frame(error)
+                    state.inputError = .frame(error)
                 }
             }
         }
-        if endOfStream && !partial.isEmpty && inputError == nil {
-            inputError = .frame(.truncated(have: partial.count, need: partialFrameSize ?? Frame.headerSize))
+        if state.endOfStream && !partial.isEmpty && state.inputError == nil {
+            state.inputError = .frame(
+                .truncated(have: partial.count, need: partialFrameSize ?? Frame.headerSize))
             partial = []
         }
         if !batch.isEmpty { return .batch(FrameBatch(storage: batch)) }
-        if let inputError { return .failed(inputError) }
-        return endOfStream ? .end : .nothingYet
+        if let inputError = state.inputError { return .failed(inputError) }
+        return state.endOfStream ? .end : .nothingYet
     }
 
     /// The full size (header included) of the frame `partial` holds the start of, once known.
@@ -191,10 +200,6 @@ extension Connection {
     /// Moves whole frames from `bytes` (and from a partial frame kept from the last read)
     /// into `batch`; keeps the tail of an incomplete frame in `partial`.
     private func absorb(_ bytes: UnsafeRawBufferPointer, into batch: inout [UInt8]) throws(FrameError) {
-        if rawMode {
-            batch.append(contentsOf: bytes)
-            return
-        }
         var offset = 0
         if !partial.isEmpty {
             if partial.count < Frame.headerSize {
@@ -202,7 +207,13 @@ extension Connection {
                 partial.append(contentsOf: bytes[0..<take])
                 offset = take
                 guard partial.count == Frame.headerSize else { return }
-                try checkPartialHeader()
+                do {
+                    try checkPartialHeader()
+                } catch {
+                    guard mayHold(error, batchIsEmpty: batch.isEmpty) else { throw error }
+                    hold(bytes[offset...])
+                    return
+                }
             }
             let size = partialFrameSize!
             let take = min(size - partial.count, bytes.count - offset)
@@ -219,7 +230,16 @@ extension Connection {
         }
         let start = offset
         scan: while true {
-            switch try decoder.next(in: bytes, at: offset) {
+            let step: FrameDecoder.Step
+            do {
+                step = try decoder.next(in: bytes, at: offset)
+            } catch {
+                guard mayHold(error, batchIsEmpty: batch.isEmpty && offset == start) else { throw error }
+                batch.append(contentsOf: bytes[start..<offset])
+                hold(bytes[offset...])
+                return
+            }
+            switch step {
             case .frame(let body):
                 offset = body.upperBound
                 framesIn += 1
@@ -234,11 +254,18 @@ extension Connection {
         }
     }
 
-    /// Waits for the next bytes, unframed; `nil` once the peer closed. The first call puts
-    /// the connection in raw mode for good (do not mix with `frames`).
-    public func receiveBytes() async throws -> [UInt8]? {
-        rawMode = true
-        return try await receiveBatch()?.storage
+    /// True if `error` is a length over a restricted limit, behind frames that could lift it.
+    private func mayHold(_ error: FrameError, batchIsEmpty: Bool) -> Bool {
+        guard !batchIsEmpty, case .oversized(let length, _) = error else { return false }
+        return Int(length) <= options.maximumFrameSize
+    }
+
+    /// Keeps `rest` (from a header over the limit on) unread until the batch before it is
+    /// delivered; it is scanned again then, under the limit in force.
+    private func hold(_ rest: Slice<UnsafeRawBufferPointer>) {
+        partial.append(contentsOf: rest)
+        rescanPartial = true
+        state.heldAtFrameLimit = true
     }
 
     /// Validates the length of the partial frame and reserves room for exactly that frame.
@@ -246,49 +273,5 @@ extension Connection {
         let step = partial.withUnsafeBytes { raw in Result { () throws(FrameError) in try decoder.next(in: raw, at: 0) }
         }
         if case .needMore(let needed) = try step.get() { partial.reserveCapacity(needed) }
-    }
-}
-
-extension Connection {
-    /// The frames of a connection as an `AsyncSequence`; one suspension per read cycle.
-    public struct Frames: AsyncSequence, Sendable {
-        public typealias Element = Frame
-        public typealias Failure = any Error
-        let connection: Connection
-
-        public func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(connection: connection)
-        }
-
-        public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
-            let connection: Connection
-            var batch: FrameBatch.Iterator?
-
-            public mutating func next() async throws -> Frame? {
-                try await next(isolation: #isolation)
-            }
-
-            /// The frames already received and not yet returned (the rest of the current
-            /// batch), so a caller can switch to reading whole batches without losing any.
-            public mutating func takeBuffered() -> [Frame] {
-                var frames: [Frame] = []
-                while let frame = batch?.next() { frames.append(frame) }
-                batch = nil
-                return frames
-            }
-
-            public mutating func next(isolation actor: isolated (any Actor)?) async throws -> Frame? {
-                if let frame = batch?.next() { return frame }
-                while let received = try await connection.receiveBatch() {
-                    var iterator = received.makeIterator()
-                    if let frame = iterator.next() {
-                        batch = iterator
-                        return frame
-                    }
-                }
-                batch = nil
-                return nil
-            }
-        }
     }
 }

@@ -52,23 +52,12 @@ extension Connection {
 
     private func waitForDrain(to threshold: Int) async throws {
         try ensureRegistered()
-        let id = makeWaiterID()
-        try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                } else {
-                    drainWaiters.append(DrainWaiter(id: id, threshold: threshold, continuation: continuation))
-                }
-            }
-        } onCancel: {
-            reactor.execute { self.assumeIsolated { $0.cancelDrainWaiter(id) } }
+        try await suspend(id: makeWaiterID()) { connection, waiter in
+            connection.drainWaiters.append(DrainWaiter(waiter: waiter, threshold: threshold))
+        } cancel: { connection, id in
+            guard let index = connection.drainWaiters.firstIndex(where: { $0.waiter.id == id }) else { return }
+            connection.drainWaiters.remove(at: index).waiter.resume(throwing: CancellationError())
         }
-    }
-
-    func cancelDrainWaiter(_ id: UInt64) {
-        guard let index = drainWaiters.firstIndex(where: { $0.id == id }) else { return }
-        drainWaiters.remove(at: index).continuation.resume(throwing: CancellationError())
     }
 
     private func prepareToAppend() throws(ConnectionError) {
@@ -81,16 +70,17 @@ extension Connection {
     }
 
     func scheduleFlush() {
-        guard !flushScheduled && writable else { return }
-        flushScheduled = true
-        reactor.scheduleFlush(self)
+        if state.requestFlushAtEndOfPass() { reactor.scheduleFlush(self) }
+    }
+
+    /// Hands buffered bytes to the kernel now (after the delivery in progress, if any).
+    func flushNow() {
+        if let action = state.requestFlush() { perform(action) }
     }
 
     /// Hands buffered bytes to the kernel until it is all sent or the socket is full.
-    func flushNow() {
-        flushScheduled = false
-        guard failure == nil else { return }
-        while writable && !outbound.isEmpty {
+    func writeOut() {
+        while state.writable && !outbound.isEmpty && fd >= 0 {
             let descriptor = fd
             let attempt =
                 outbound.pendingChunks == 1
@@ -105,14 +95,14 @@ extension Connection {
                 outbound.consume(count)
                 bytesOut += count
             case .success(.wouldBlock):
-                writable = false  // an EPOLLOUT edge resumes us
+                state.writable = false  // an EPOLLOUT edge resumes us
             case .failure(let error):
                 fail(.syscall(error))
                 return
             }
         }
-        if pendingOutputShutdown && outbound.isEmpty {
-            pendingOutputShutdown = false
+        if state.outputShutdownPending && outbound.isEmpty && fd >= 0 {
+            state.outputShutdownPending = false
             Posix.shutdown(fd, how: Posix.shutdownWrite)
         }
         resumeDrainWaiters()
@@ -122,11 +112,11 @@ extension Connection {
         guard !drainWaiters.isEmpty else { return }
         let buffered = bufferedBytes
         var remaining: [DrainWaiter] = []
-        for waiter in drainWaiters {
-            if buffered <= waiter.threshold {
-                waiter.continuation.resume()
+        for drain in drainWaiters {
+            if buffered <= drain.threshold {
+                drain.waiter.resume()
             } else {
-                remaining.append(waiter)
+                remaining.append(drain)
             }
         }
         drainWaiters = remaining
@@ -136,13 +126,10 @@ extension Connection {
 extension Connection {
     /// Sends what is queued, then half-closes (the peer reads to the end and sees EOF).
     /// Reading continues until the peer closes or `close()` is called.
+    /// Called while a batch is being delivered, it happens when the handler returns.
     public func shutdownOutputAfterFlush() {
         guard failure == nil else { return }
+        state.outputShutdownPending = true
         flushNow()
-        if outbound.isEmpty {
-            Posix.shutdown(fd, how: Posix.shutdownWrite)
-        } else {
-            pendingOutputShutdown = true
-        }
     }
 }

@@ -1,11 +1,12 @@
 import Synchronization
 
-/// One TCP connection on a reactor: inbound frames as an `AsyncSequence` delivered a batch
-/// per read cycle, and a buffered writer flushed once per loop pass.
+/// One TCP connection on a reactor: inbound frames pushed to one consumer, a batch per read
+/// cycle (`deliverBatches`), and a buffered writer flushed once per loop pass.
 ///
 /// The actor runs on its reactor's thread (`unownedExecutor`), so a task that prefers the
-/// reactor calls it without a thread hop, and epoll callbacks reach its state through
-/// `assumeIsolated`.
+/// reactor calls it without a thread hop, and epoll callbacks and timers enter it with
+/// `onLoop`. Its lifecycle is a ``ConnectionLifecycle`` value; what may re-enter what is
+/// written down next to `onLoop` (LoopIsolated.swift).
 public actor Connection {
     /// Limits and buffer sizes of a connection.
     public struct Options: Sendable {
@@ -39,7 +40,6 @@ public actor Connection {
     /// This end (for a dial, the chosen source IP and an ephemeral port).
     public nonisolated let localAddress: SocketAddress
     public nonisolated let options: Options
-    let decoder: FrameDecoder
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         reactor.asUnownedSerialExecutor()
@@ -47,34 +47,30 @@ public actor Connection {
 
     var fd: Int32
     var registration: RegistrationID?
-    /// Deliver bytes as they arrive, without frame decoding (HTTP and other byte protocols).
-    var rawMode = false
-    /// Set once the connection is closed or failed; every later call throws it.
-    var failure: ConnectionError?
+    /// Stage, readiness, and the work a delivery holds back.
+    ///
+    /// Exclusivity unchecked: every access is on the loop thread (actor isolation), and no
+    /// `ConnectionLifecycle` method calls out while it holds the value, so two accesses
+    /// never overlap. Checked, every `send` paid one more `swift_beginAccess` (a mutating
+    /// call on a class's stored property is a tracked access) than the loose flags did.
+    @exclusivity(unchecked) var state: ConnectionLifecycle
     var nextWaiterID: UInt64 = 0
 
     // Read side.
-    var readable = false
-    /// The peer half-closed or the socket errored: keep reading until recv says so, because
-    /// no further edge will announce it.
-    var hangupSeen = false
-    var endOfStream = false
-    var inputError: ConnectionError?
+    /// The frame length limit now: `options.maximumFrameSize`, or less while restricted.
+    var decoder: FrameDecoder
+    /// Bytes not yet cut into frames: the start of one frame, or (`rescanPartial`) bytes held
+    /// back by a paused delivery or a frame over the limit, to be scanned again.
     var partial: [UInt8] = []
-    var readWaiter: Waiter<FrameBatch?>?
+    var rescanPartial = false
     /// The `deliverBatches` consumer, while one waits.
-    var batchConsumer: BatchConsumer?
+    var consumer: BatchConsumer?
 
     // Write side.
     var outbound = OutboundQueue()
-    var writable = true
-    var flushScheduled = false
     var drainWaiters: [DrainWaiter] = []
-    /// Half-close once the queue drains (`shutdownOutputAfterFlush`).
-    var pendingOutputShutdown = false
 
     // Connect.
-    var connecting: Bool
     var connectWaiter: Waiter<Void>?
     var connectTimer: TimerID?
 
@@ -98,7 +94,7 @@ public actor Connection {
         self.reactor = reactor
         self.options = options
         self.decoder = FrameDecoder(maximumSize: options.maximumFrameSize)
-        self.connecting = connecting
+        self.state = ConnectionLifecycle(connecting: connecting)
     }
 
     deinit {
@@ -109,13 +105,16 @@ public actor Connection {
     }
 
     /// True once closed or failed.
-    public var isClosed: Bool { failure != nil }
+    public var isClosed: Bool { state.isClosed }
 
     /// Why the connection ended, once it has.
-    public var closeReason: ConnectionError? { failure }
+    public var closeReason: ConnectionError? { state.failure }
+
+    var failure: ConnectionError? { state.failure }
 
     /// Closes the socket now; waiters fail with ``ConnectionError/closed``. Unsent output is
-    /// dropped: call ``flush()`` first to send it.
+    /// dropped: call ``flush()`` first to send it. Called while a batch is being delivered,
+    /// the close takes effect when the handler returns (later calls throw at once).
     public func close() {
         fail(.closed)
     }
@@ -137,38 +136,49 @@ public actor Connection {
         }
     }
 
-    /// Ends the connection with `error`: deregisters, closes the descriptor, fails waiters.
+    /// Ends the connection with `error`: deregisters, closes the descriptor, fails waiters
+    /// (after the delivery in progress, if any).
     func fail(_ error: ConnectionError) {
-        guard failure == nil else { return }
-        failure = error
+        if let action = state.fail(error) { perform(action) }
+    }
+
+    /// Carries out what the lifecycle decided.
+    func perform(_ action: ConnectionLifecycle.Action) {
+        switch action {
+        case .flush: writeOut()
+        case .tearDown: tearDown()
+        }
+    }
+
+    private func tearDown() {
+        let error = state.failure ?? .closed
         if let registration { reactor.deregister(registration) }
         registration = nil
         if fd >= 0 { Posix.close(fd) }
         fd = -1
         if let connectTimer { reactor.cancelTimer(connectTimer) }
         connectTimer = nil
-        connectWaiter.take()?.continuation.resume(throwing: error)
-        readWaiter.take()?.continuation.resume(throwing: error)
-        endDelivery(throwing: error)
+        connectWaiter.take()?.resume(throwing: error)
+        consumer.take()?.end.resume(throwing: error)
         let drains = drainWaiters
         drainWaiters.removeAll()
-        for waiter in drains { waiter.continuation.resume(throwing: error) }
+        for drain in drains { drain.waiter.resume(throwing: error) }
         outbound.removeAll()
         partial = []
     }
 
     func handle(_ mask: UInt32) {
-        if connecting {
+        if state.stage == .connecting {
             finishConnect(mask)
-            guard !connecting, failure == nil else { return }
+            guard state.stage == .open else { return }
         }
         if ReactorEvents.isWritable(mask) {
-            writable = true
+            state.writable = true
             if !outbound.isEmpty { flushNow() }
         }
         if ReactorEvents.isReadable(mask) {
-            readable = true
-            if ReactorEvents.isHangup(mask) { hangupSeen = true }
+            state.readable = true
+            if ReactorEvents.isHangup(mask) { state.hangupSeen = true }
             serveReader()
         }
     }
@@ -181,7 +191,7 @@ extension Connection: ReactorSelectable, ReactorFlushable {
     }
 
     public nonisolated func reactorClosing() {
-        assumeIsolated { $0.fail(.reactorStopped) }
+        onLoop(()) { connection, _ in connection.fail(.reactorStopped) }
     }
 
     public nonisolated func reactorFlush() {
@@ -194,21 +204,15 @@ let liveConnections = Atomic<Int>(0)
 
 /// A `deliverBatches` call: where batches go, and how its wait ends.
 struct BatchConsumer {
-    let handler: @Sendable (FrameBatch) throws -> Void
-    let end: UnsafeContinuation<Void, any Error>
-}
-
-/// A suspended caller and the id its cancellation handler uses to find it.
-struct Waiter<Value> {
     let id: UInt64
-    let continuation: UnsafeContinuation<Value, any Error>
+    let handler: @Sendable (FrameBatch) throws -> Connection.DeliveryStep
+    let end: Waiter<Connection.DeliveryEnd>
 }
 
 /// A writer waiting for the outbound buffer to drain to `threshold` bytes.
 struct DrainWaiter {
-    let id: UInt64
+    let waiter: Waiter<Void>
     let threshold: Int
-    let continuation: UnsafeContinuation<Void, any Error>
 }
 
 extension Optional {

@@ -22,6 +22,9 @@ public struct FrameBatch: Sendable, Sequence {
         let storage: [UInt8]
         var offset = 0
 
+        /// The frames not returned yet, as bytes (headers included).
+        public var remainingBytes: ArraySlice<UInt8> { storage[offset...] }
+
         public mutating func next() -> Frame? {
             guard offset + Frame.headerSize <= storage.count else { return nil }
             let length = storage.withUnsafeBytes {

@@ -14,23 +14,12 @@ extension Listener {
         guard !closed else { return nil }
         precondition(waiter == nil, "two tasks are accepting on one listener")
         nextWaiterID &+= 1
-        let id = nextWaiterID
-        return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Connection?, any Error>) in
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                } else {
-                    waiter = Waiter(id: id, continuation: continuation)
-                }
-            }
-        } onCancel: {
-            reactor.execute { self.assumeIsolated { $0.cancelWaiter(id) } }
+        return try await suspend(id: nextWaiterID) { listener, waiter in
+            listener.waiter = waiter
+        } cancel: { listener, id in
+            guard listener.waiter?.id == id else { return }
+            listener.waiter.take()?.resume(throwing: CancellationError())
         }
-    }
-
-    func cancelWaiter(_ id: UInt64) {
-        guard waiter?.id == id else { return }
-        waiter.take()?.continuation.resume(throwing: CancellationError())
     }
 
     func becameReadable() {
@@ -40,7 +29,7 @@ extension Listener {
 
     private func serveWaiter() {
         guard waiter != nil, let connection = tryAccept() else { return }
-        waiter.take()?.continuation.resume(returning: connection)
+        waiter.take()?.resume(returning: connection)
     }
 
     /// One accepted connection, or `nil` if none is pending or accepting is paused.
@@ -91,7 +80,7 @@ extension Listener {
         reactor.scheduleTimer(after: .milliseconds(backoffMilliseconds)) { cancelled in
             guard !cancelled else { return }
             // Timers fire on the loop thread, this actor's executor.
-            self.assumeIsolated { listener in
+            self.onLoop(()) { listener, _ in
                 listener.pausedUntilRetry = false
                 listener.readable = true
                 listener.serveWaiter()

@@ -84,7 +84,7 @@ public actor Listener {
         registration = nil
         if fd >= 0 { Posix.close(fd) }
         fd = -1
-        waiter.take()?.continuation.resume(returning: nil)
+        waiter.take()?.resume(returning: nil)
     }
 
     /// The accepted connections as an `AsyncSequence`.
@@ -111,13 +111,15 @@ public actor Listener {
     }
 }
 
+extension Listener: LoopIsolated {}
+
 extension Listener: ReactorSelectable {
     public nonisolated func reactorEvents(_ events: UInt32) {
         // Called on the loop thread, this actor's executor.
-        assumeIsolated { $0.becameReadable() }
+        onLoop(()) { listener, _ in listener.becameReadable() }
     }
 
     public nonisolated func reactorClosing() {
-        assumeIsolated { $0.close() }
+        onLoop(()) { listener, _ in listener.close() }
     }
 }

@@ -6,39 +6,31 @@ import Testing
 
 extension MeshSuite {
     @Suite struct PeerLifecycleTests {
-        /// A hand-driven peer: handshakes correctly, then never answers a ping.
-        static func silentPeer(to node: SocketAddress, from ip: IPAddress) async throws -> Connection {
-            let connection = try await Connection.connect(to: node, from: ip, timeout: .seconds(2))
-            try await connection.send(
-                .handshake(
-                    Handshake(
-                        protocolVersion: Handshake.currentProtocolVersion, chainID: "mainnet", genesis: .mainnet,
-                        listenPort: 7071, nonce: 42, userAgent: "silent/1")))
-            var frames = connection.frames.makeAsyncIterator()
-            guard case .handshake = try Message.decode(try #require(try await frames.next()).body) else {
-                throw TestTimeout()
-            }
-            try await connection.send(.handshakeAck)
-            #expect(try Message.decode(try #require(try await frames.next()).body) == .handshakeAck)
-            return connection
-        }
-
-        @Test func silentPeer_isDroppedAsPingTimeout_withinIntervalPlusTimeout() async throws {
+        /// Time runs on a manual clock: the ping goes out when its time comes, and the session
+        /// ends exactly one timeout after it, not a nanosecond before.
+        @Test func silentPeer_isDroppedAsPingTimeout_exactlyOneTimeoutAfterThePing() async throws {
             let node = testAddress(17, 1)
             let configuration = testConfiguration(node) {
                 $0.pingInterval = .milliseconds(200)
                 $0.pingTimeout = .milliseconds(400)
             }
-            try await withNodes([configuration]) { nodes in
-                let silent = try await Self.silentPeer(to: node, from: testAddress(17, 2).ip)
-                let start = ContinuousClock.now
-                #expect(await eventually { await nodes[0].manager.sessions.count == 1 })
-                #expect(
-                    await eventually(timeout: .seconds(3)) {
-                        await nodes[0].manager.totals.disconnects[.pingTimeout] == 1
-                    })
-                #expect(ContinuousClock.now - start < .milliseconds(1200))  // 200 + 400 ms, plus slack
-                #expect(await nodes[0].manager.sessions.isEmpty)
+            try await withManualClockNode(configuration) { node, reactor in
+                // Handshakes, then never answers a ping.
+                let silent = try await Connection.handshakedPeer(
+                    to: configuration.listen, from: testAddress(17, 2).ip, reactor: reactor)
+                #expect(await eventually { await node.manager.sessions.count == 1 })
+                let peer = try #require(await node.manager.livePeers.first)
+                #expect(await eventually { await peer.liveness != nil })  // the session has started
+                // The first ping is due within one interval (jittered to 50–100 % of it).
+                await reactor.advanceClock(by: .milliseconds(200))
+                let ping = try await silent.readMessages { $0.contains { if case .ping = $0 { true } else { false } } }
+                #expect(ping.contains { if case .ping = $0 { true } else { false } })
+                await reactor.advanceClock(by: .milliseconds(399))
+                #expect(await peer.closeReason == nil)
+                await reactor.advanceClock(by: .milliseconds(1))
+                #expect(await peer.closeReason == .pingTimeout)
+                #expect(await eventually { await node.manager.totals.disconnects[.pingTimeout] == 1 })
+                #expect(await eventually { await node.manager.sessions.isEmpty })
                 await silent.close()
             }
         }

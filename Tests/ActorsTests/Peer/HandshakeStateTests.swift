@@ -90,3 +90,24 @@ import Testing
         #expect(state.phase == .complete)
     }
 }
+
+@Suite struct HandshakeFrameBudgetTests {
+    /// docs/wire-protocol.md: every message valid before the HandshakeAck fits the 20 KiB
+    /// handshake budget, a Handshake with 1 KiB to spare for future application bytes.
+    @Test func everyMessageValidBeforeTheAck_fitsTheHandshakeBudget() {
+        let largestHandshake = Message.handshake(
+            Handshake(
+                protocolVersion: .max, chainID: String(repeating: "c", count: 64), genesis: .mainnet,
+                listenPort: .max, nonce: .max, userAgent: String(repeating: "u", count: 255)))
+        #expect(largestHandshake.encodedBody().count == 368)
+        #expect(largestHandshake.encodedBody().count + 1024 <= HandshakeState.maximumFrameSize)
+        let v6 = SocketAddress(ip: IPAddress(parsing: "2001:db8::1")!, port: 7071)
+        let largestPeerList = Message.peerList(Array(repeating: v6, count: 1000))
+        #expect(largestPeerList.encodedBody().count == 19_003)
+        #expect(largestPeerList.encodedBody().count <= HandshakeState.maximumFrameSize)
+        let disconnect = Message.disconnect(ReasonCode(rawValue: String(repeating: "x", count: 64)))
+        #expect(disconnect.encodedBody().count <= HandshakeState.maximumFrameSize)
+        // Far below the session's maximum: that is the point.
+        #expect(HandshakeState.maximumFrameSize * 100 < Frame.defaultMaximumSize)
+    }
+}

@@ -137,6 +137,25 @@ extension IOSuite {
             }
         }
 
+        @Test func manualClock_firesTimersWhenAdvancedToTheirDeadline_notBefore() async throws {
+            try await Reactor.withReactor(name: "manual-clock", clock: ManualClock()) { reactor in
+                let fired = LockedValue<[String]>([])
+                await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+                    reactor.execute {
+                        reactor.scheduleTimer(after: .seconds(10)) { _ in fired.withLock { $0.append("10 s") } }
+                        reactor.scheduleTimer(after: .seconds(5)) { _ in fired.withLock { $0.append("5 s") } }
+                        continuation.resume()
+                    }
+                }
+                await reactor.advanceClock(by: .milliseconds(4_999))
+                #expect(fired.value == [])
+                await reactor.advanceClock(by: .milliseconds(1))
+                #expect(fired.value == ["5 s"])
+                await reactor.advanceClock(by: .seconds(3_600))
+                #expect(fired.value == ["5 s", "10 s"])
+            }
+        }
+
         @Test func sleep_waitsAtLeastItsDuration() async throws {
             try await withTestReactor { reactor in
                 let start = ContinuousClock.now
@@ -169,7 +188,7 @@ extension IOSuite {
                 let (listener, server, client) = try await makePair(on: reactor)
                 group.addTask(executorPreference: reactor) {
                     do {
-                        _ = try await server.receiveBatch()
+                        try await server.deliverBatches { _ in .proceed }
                         return "read returned"
                     } catch { return "read: \(error)" }
                 }

@@ -21,13 +21,9 @@ extension IOSuite {
                             try await sender.flush()
                         }
                         group.addTask(executorPreference: reactor) {
-                            var expected = 0
-                            for try await frame in receiver.frames {
-                                #expect(Array(frame.body) == Self.body(index: expected, tag: tag))
-                                expected += 1
-                                if expected == count { break }
-                            }
-                            #expect(expected == count)
+                            let bodies = try await receiver.readBodies(count: count)
+                            #expect(bodies.count == count)
+                            #expect(bodies == (0..<count).map { Self.body(index: $0, tag: tag) })
                         }
                     }
                     try await group.waitForAll()
@@ -55,8 +51,8 @@ extension IOSuite {
                 let server = try #require(try await listener.accept())
                 #expect(server.remoteAddress.ip == loopback)
                 try await client.send(.getPeers)
-                var frames = server.frames.makeAsyncIterator()
-                #expect(try await frames.next().map { try Message.decode($0.body) } == .getPeers)
+                let bodies = try await server.readBodies(count: 1)
+                #expect(try bodies.map { try Message.decode($0[...]) } == [.getPeers])
                 await client.close()
                 await server.close()
                 await listener.close()
@@ -107,7 +103,7 @@ extension IOSuite {
         @Test func cancellingAReader_resumesItPromptly() async throws {
             try await withTestReactor { reactor in
                 let (listener, server, client) = try await makePair(on: reactor)
-                let reader = Task(executorPreference: reactor) { try await server.receiveBatch() }
+                let reader = Task(executorPreference: reactor) { try await server.deliverBatches { _ in .proceed } }
                 try await reactor.sleep(for: .milliseconds(50))
                 let start = ContinuousClock.now
                 reader.cancel()
@@ -115,8 +111,7 @@ extension IOSuite {
                 #expect(ContinuousClock.now - start < .milliseconds(500))
                 // The connection still works after the cancelled read.
                 try await client.send(frame: [9])
-                let batch = try await server.receiveBatch()
-                #expect(batch.map { Array($0).map { Array($0.body) } } == [[9]])
+                #expect(try await server.readBodies(count: 1) == [[9]])
                 await client.close()
                 await server.close()
                 await listener.close()
@@ -127,11 +122,17 @@ extension IOSuite {
             try await withTestReactor { reactor in
                 let (listener, server, client) = try await makePair(on: reactor)
                 let bodies = LockedValue<[[UInt8]]>([])
+                let (allThree, signal) = AsyncStream.makeStream(of: Void.self)
                 let reader = Task(executorPreference: reactor) { () -> Bool in
                     do {
                         try await server.deliverBatches { batch in
                             #expect(reactor.isInLoop)  // straight from the loop thread
-                            bodies.withLock { $0 += batch.map { Array($0.body) } }
+                            let count = bodies.withLock {
+                                $0 += batch.map { Array($0.body) }
+                                return $0.count
+                            }
+                            if count >= 3 { signal.yield() }
+                            return .proceed
                         }
                     } catch is CancellationError {
                         return true
@@ -139,7 +140,7 @@ extension IOSuite {
                     return false
                 }
                 for value: UInt8 in 1...3 { try await client.send(frame: [value]) }
-                for _ in 0..<400 where bodies.value.count < 3 { try await reactor.sleep(for: .milliseconds(5)) }
+                for await _ in allThree { break }  // woken by the handler, no polling
                 let start = ContinuousClock.now
                 reader.cancel()
                 #expect(try await reader.value)
@@ -148,7 +149,9 @@ extension IOSuite {
                 // A task cancelled before it starts delivery gets CancellationError at once.
                 let late = Task(executorPreference: reactor) { () -> Bool in
                     withUnsafeCurrentTask { $0?.cancel() }
-                    do { try await server.deliverBatches { _ in } } catch is CancellationError { return true } catch {}
+                    do { try await server.deliverBatches { _ in .proceed } } catch is CancellationError {
+                        return true
+                    } catch {}
                     return false
                 }
                 #expect(await late.value)
@@ -164,12 +167,15 @@ extension IOSuite {
                 let (listener, server, client) = try await makePair(on: reactor)
                 let bodies = LockedValue<[[UInt8]]>([])
                 let delivery = Task(executorPreference: reactor) {
-                    try await server.deliverBatches { batch in bodies.withLock { $0 += batch.map { Array($0.body) } } }
+                    try await server.deliverBatches { batch in
+                        bodies.withLock { $0 += batch.map { Array($0.body) } }
+                        return .proceed
+                    }
                 }
                 try await client.send(frame: [7])
                 try await client.flush()
                 await client.close()
-                try await delivery.value
+                #expect(try await delivery.value == .endOfStream)
                 #expect(bodies.value == [[7]])
                 await server.close()
 
@@ -195,11 +201,11 @@ extension IOSuite {
                 try await client.sendRaw([0, 0, 0, 100] + Array(repeating: 7, count: 10))
                 try await client.flush()
                 await client.close()
-                var frames: [[UInt8]] = []
+                let frames = LockedValue<[[UInt8]]>([])
                 await #expect(throws: ConnectionError.frame(.truncated(have: 14, need: 104))) {
-                    for try await frame in server.frames { frames.append(Array(frame.body)) }
+                    _ = try await server.readBodies(into: frames)
                 }
-                #expect(frames == [[1, 2, 3]])
+                #expect(frames.value == [[1, 2, 3]])
                 await server.close()
                 await listener.close()
             }
@@ -211,7 +217,7 @@ extension IOSuite {
                 let (listener, server, client) = try await makePair(on: reactor, options: options)
                 try await client.sendRaw([0xFF, 0xFF, 0xFF, 0xFF])
                 await #expect(throws: ConnectionError.frame(.oversized(length: .max, maximum: 1000))) {
-                    _ = try await server.receiveBatch()
+                    _ = try await server.readBodies()
                 }
                 #expect(await server.partialBytes == 0)
                 await client.close()
@@ -226,8 +232,7 @@ extension IOSuite {
                 for index in 0..<3 { try await client.send(.ping(nonce: UInt64(index))) }
                 try await client.flush()
                 await client.close()
-                var messages: [Message] = []
-                for try await frame in server.frames { messages.append(try Message.decode(frame.body)) }
+                let messages = try await server.readBodies().map { try Message.decode($0[...]) }
                 #expect(messages == [.ping(nonce: 0), .ping(nonce: 1), .ping(nonce: 2)])
                 await server.close()
                 await listener.close()
@@ -251,14 +256,7 @@ extension IOSuite {
                 try await reactor.sleep(for: .milliseconds(50))
                 // Start reading: the writer must resume once the buffer drains below low.
                 let total = sent
-                let reader = Task(executorPreference: reactor) {
-                    var received = 0
-                    for try await _ in server.frames {
-                        received += 1
-                        if received == total { break }
-                    }
-                    return received
-                }
+                let reader = Task(executorPreference: reactor) { try await server.readBodies(count: total).count }
                 try await writer.value
                 #expect(await client.bufferedBytes <= options.lowWatermark)
                 #expect(try await reader.value == sent)
