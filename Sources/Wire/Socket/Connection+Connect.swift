@@ -36,7 +36,13 @@ extension Connection {
         try ensureRegistered()
         guard state.stage == .connecting else { return }
         do {
-            try await suspend(id: makeWaiterID()) { connection, waiter in
+            try await suspend(id: makeWaiterID()) { (connection, waiter: Waiter<Void>) in
+                // The dial may have ended while the caller was getting here (an EPOLLOUT edge
+                // handled before the waiter existed): answer now, or nobody ever will.
+                guard connection.state.stage == .connecting else {
+                    if let failure = connection.failure { waiter.resume(throwing: failure) } else { waiter.resume() }
+                    return
+                }
                 connection.connectWaiter = waiter
                 connection.connectTimer = connection.reactor.scheduleTimer(at: deadline) { _ in
                     // Timers fire on the loop thread, this actor's executor.

@@ -52,8 +52,14 @@ extension Connection {
 
     private func waitForDrain(to threshold: Int) async throws {
         try ensureRegistered()
-        try await suspend(id: makeWaiterID()) { connection, waiter in
+        try await suspend(id: makeWaiterID()) { (connection, waiter: Waiter<Void>) in
+            // The buffer may have drained, or the connection failed, before the waiter existed.
+            if let failure = connection.failure {
+                waiter.resume(throwing: failure)
+                return
+            }
             connection.drainWaiters.append(DrainWaiter(waiter: waiter, threshold: threshold))
+            connection.resumeDrainWaiters()
         } cancel: { connection, id in
             guard let index = connection.drainWaiters.firstIndex(where: { $0.waiter.id == id }) else { return }
             connection.drainWaiters.remove(at: index).waiter.resume(throwing: CancellationError())
@@ -108,7 +114,7 @@ extension Connection {
         resumeDrainWaiters()
     }
 
-    private func resumeDrainWaiters() {
+    func resumeDrainWaiters() {
         guard !drainWaiters.isEmpty else { return }
         let buffered = bufferedBytes
         var remaining: [DrainWaiter] = []

@@ -15,7 +15,14 @@ extension Listener {
         precondition(waiter == nil, "two tasks are accepting on one listener")
         nextWaiterID &+= 1
         return try await suspend(id: nextWaiterID) { listener, waiter in
+            // Readiness (or a close) may have come before the waiter existed: an edge-triggered
+            // listener reports it only once, so look again now.
+            guard !listener.closed else {
+                waiter.resume(returning: nil)
+                return
+            }
             listener.waiter = waiter
+            listener.serveWaiter()
         } cancel: { listener, id in
             guard listener.waiter?.id == id else { return }
             listener.waiter.take()?.resume(throwing: CancellationError())
@@ -27,7 +34,7 @@ extension Listener {
         serveWaiter()
     }
 
-    private func serveWaiter() {
+    func serveWaiter() {
         guard waiter != nil, let connection = tryAccept() else { return }
         waiter.take()?.resume(returning: connection)
     }

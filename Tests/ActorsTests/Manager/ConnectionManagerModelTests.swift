@@ -12,15 +12,25 @@ import Testing
 /// exactly the table's sessions, no closed peer is reachable, at most one open session per IP,
 /// and its counts match the connections in flight.
 @Suite struct ConnectionManagerModelTests {
+    /// On a task that prefers the reactor, as the node's own tasks are.
     @Test func randomEventSequences_keepRegistryTableAndCountsInStep() async throws {
+        try await Self.run(seeds: 30, preferring: Reactor.shared)
+    }
+
+    /// From the global pool, as an embedding program may call: each call into a connection
+    /// then arrives one hop later, and a waiting point (connect, accept, drain) must not lose
+    /// an event handled before its waiter existed (seen here before the fix: the EPOLLOUT of a
+    /// dial was handled between registering the socket and installing the waiter, and the
+    /// dial timed out on an established socket).
+    @Test func randomEventSequences_fromTheGlobalPool_neverLoseAWakeup() async throws {
+        try await Self.run(seeds: 10, preferring: globalConcurrentExecutor)
+    }
+
+    static func run(seeds count: Int, preferring executor: any TaskExecutor) async throws {
         try await ExclusiveIO.shared.run {
-            for seed in SeededGenerator.seeds(count: 30, environment: ProcessInfo.processInfo.environment) {
-                // On a task that prefers the reactor, as the node's own tasks are. Off it,
-                // Connection.connect can lose its completion (seen here: the EPOLLOUT was
-                // handled between registering the socket and installing the waiter, so the
-                // dial timed out on an established socket), a Wire issue left to its owner.
+            for seed in SeededGenerator.seeds(count: count, environment: ProcessInfo.processInfo.environment) {
                 let failure = try await withThrowingTaskGroup(of: String?.self) { group in
-                    group.addTask(executorPreference: Reactor.shared) {
+                    group.addTask(executorPreference: executor) {
                         var model = try ManagerModel(seed: seed)
                         let failure = await model.run(steps: 80)
                         await model.cleanUp()
