@@ -35,7 +35,10 @@ enum NodeMain {
     static func run(_ options: RunOptions) async -> Int32 {
         Posix.ignoreBrokenPipe()
         Posix.tuneAllocatorForBuffers()
+        // The redaction key comes first: the logger and the report writer take it when made.
+        let keyWarning = installRedactionKey(dataDirectory: options.node.resolvedDataDirectory)
         let logger = Logger(minimumLevel: options.logLevel, format: options.logFormat)
+        if let keyWarning { logger.log(.warning, "redaction.key_unavailable", [("error", .string(keyWarning))]) }
         defer { logger.flush() }
         let node: MeshNode
         do {
@@ -67,5 +70,19 @@ enum NodeMain {
         }
         watcher.cancel()
         return 0
+    }
+
+    /// Loads (or creates) `<data-dir>/.redact-key` and installs it for every redactor. On
+    /// failure redaction still hides IPs, with a per-process key: tags then hold for this run
+    /// only. Returns the reason of a failure, to be logged.
+    static func installRedactionKey(dataDirectory: String) -> String? {
+        do {
+            try? Posix.makeDirectories(dataDirectory)
+            Redactor.install(try RedactionKey.loadOrCreate(dataDirectory: dataDirectory))
+            return nil
+        } catch {
+            Redactor.install(.random())
+            return error.description
+        }
     }
 }

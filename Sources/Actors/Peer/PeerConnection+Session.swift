@@ -87,7 +87,7 @@ extension PeerConnection {
             break  // collected per read cycle by handle(frames:)
         case .disconnect(let reason):
             remoteReason = reason
-            context.logger.log(.info, "peer.disconnect_received", peer: ip.description, reason: reason.rawValue)
+            context.logger.log(.info, "peer.disconnect_received", peer: listenAddress.description, reason: reason.rawValue)
             onConnection { $0.close() }
         case .handshake, .handshakeAck:
             close(reason: .protocolViolation)
@@ -129,7 +129,7 @@ extension PeerConnection {
         case .none: break
         case .sendPing(let nonce): try? send(.ping(nonce: nonce))
         case .timedOut:
-            context.logger.log(.info, "peer.ping_timeout", peer: ip.description, reason: "ping_timeout")
+            context.logger.log(.info, "peer.ping_timeout", peer: listenAddress.description, reason: "ping_timeout")
             abort(reason: .pingTimeout)
             return
         }
