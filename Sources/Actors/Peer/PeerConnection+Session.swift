@@ -87,7 +87,8 @@ extension PeerConnection {
             break  // collected per read cycle by handle(frames:)
         case .disconnect(let reason):
             remoteReason = reason
-            context.logger.log(.info, "peer.disconnect_received", peer: listenAddress.description, reason: reason.rawValue)
+            context.logger.log(
+                .info, "peer.disconnect_received", peer: listenAddress.description, reason: reason.rawValue)
             onConnection { $0.close() }
         case .handshake, .handshakeAck:
             close(reason: .protocolViolation)
