@@ -18,9 +18,16 @@ enum NodeMain {
             Posix.writeLine(Posix.standardOutput, Command.usage)
         case .version:
             Posix.writeLine(Posix.standardOutput, "meshnode \(Command.versionString)")
-        case .status(let url):
+        case .status(let url, let interval):
             // The client commands block on their one request: no reactor is started for them.
+            if let interval {
+                Posix.exitImmediately(StatusCommand.watch(url: url, interval: interval))
+            }
             Posix.exitImmediately(StatusCommand.run(url: url))
+        case .testnet(let testnet):
+            // Synchronous, on the main thread: the nodes' parent-death signal follows the
+            // thread that spawned them, and this one lives until the end.
+            Posix.exitImmediately(testnet.run())
         case .diagnose(let url):
             Posix.exitImmediately(DiagnoseCommand.run(url: url))
         case .control(let control):
@@ -40,9 +47,27 @@ enum NodeMain {
         let logger = Logger(minimumLevel: options.logLevel, format: options.logFormat)
         if let keyWarning { logger.log(.warning, "redaction.key_unavailable", [("error", .string(keyWarning))]) }
         defer { logger.flush() }
+        // Started by `meshnode testnet`: stop when it does, even if it is killed outright.
+        if let parent = Posix.environment("MESHNODE_PARENT_PID").flatMap({ Int32($0) }),
+            !ChildProcess.terminateWithParent(expectedParent: parent)
+        {
+            Posix.writeLine(Posix.standardError, "meshnode: the testnet that started this node has exited")
+            return 1
+        }
+        var configuration = options.node
+        let resolver = NamedPeerResolver(
+            names: options.namedPeers, logger: logger, firstWait: max(configuration.tick, .seconds(1)))
+        let named = await resolver.resolveAtStart()
+        for (name, addresses) in named {
+            if name.source == .direct {
+                configuration.directPeers += addresses
+            } else {
+                configuration.seeds += addresses
+            }
+        }
         let node: MeshNode
         do {
-            node = try MeshNode(configuration: options.node, logger: logger)
+            node = try MeshNode(configuration: configuration, logger: logger)
         } catch {
             logger.flush()
             Posix.writeLine(Posix.standardError, "meshnode: \(error)")
@@ -51,6 +76,10 @@ enum NodeMain {
         let watcher = SignalWatcher()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await node.run() }
+            if !options.namedPeers.isEmpty {
+                // Returns only when cancelled, after the node has stopped.
+                group.addTask { await resolver.run(node: node, known: named) }
+            }
             group.addTask {
                 var received = 0
                 for await number in watcher.signals {

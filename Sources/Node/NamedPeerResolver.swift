@@ -1,0 +1,106 @@
+import Actors
+import Diagnostics
+import Dispatch
+import Wire
+
+/// Keeps `--peer` and `--seed` host names pointing at the right addresses, as bitcoind keeps
+/// retrying an `-addnode` name: each name is resolved at start, and again whenever none of its
+/// addresses holds a session (for a seed: whenever the node has no peer at all), with a wait
+/// doubling from one tick to a minute between tries. A new address is added to the peer book
+/// with the name's source and dialed. A name that does not resolve is logged with the
+/// resolver's reason (`peer.unresolved`), never fatal. getaddrinfo blocks, so it runs on a
+/// Dispatch thread, never on the reactor.
+struct NamedPeerResolver: Sendable {
+    let names: [NamedPeer]
+    let logger: Logger
+    /// The first wait between tries (the node's tick, at least 1 s).
+    let firstWait: Duration
+    static let longestWait: Duration = .seconds(60)
+
+    /// Resolves `host` on a Dispatch thread.
+    static func resolve(_ host: String) async -> Result<[IPAddress], Posix.ResolveError> {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Posix.resolveExplaining(host)) }
+        }
+    }
+
+    /// Start: every name's addresses, in the order given (names that fail are logged and left
+    /// to ``run(node:)``).
+    func resolveAtStart() async -> [(NamedPeer, [SocketAddress])] {
+        var resolved: [(NamedPeer, [SocketAddress])] = []
+        for name in names {
+            switch await Self.resolve(name.host) {
+            case .success(let ips):
+                let addresses = ips.map { SocketAddress(ip: $0, port: name.port) }
+                logger.log(
+                    .info, "peer.resolved",
+                    [
+                        ("name", .string(name.description)), ("source", .string(name.source.rawValue)),
+                        ("addresses", .int(addresses.count)),
+                    ])
+                resolved.append((name, addresses))
+            case .failure(let error):
+                logger.log(
+                    .warning, "peer.unresolved",
+                    [
+                        ("name", .string(name.description)), ("source", .string(name.source.rawValue)),
+                        ("error", .string(error.reason)), ("retry", .string("while its dials fail")),
+                    ])
+                resolved.append((name, []))
+            }
+        }
+        return resolved
+    }
+
+    /// Until cancelled: re-resolves the names whose addresses hold no session.
+    func run(node: MeshNode, known: [(NamedPeer, [SocketAddress])]) async {
+        guard !names.isEmpty else { return }
+        var addresses = Dictionary(known.map { ($0.0.description, Set($0.1)) }, uniquingKeysWith: { $0.union($1) })
+        var waits = Dictionary(names.map { ($0.description, firstWait) }, uniquingKeysWith: { a, _ in a })
+        var due = Dictionary(
+            names.map { ($0.description, ContinuousClock.now + firstWait) }, uniquingKeysWith: { a, _ in a })
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: firstWait)
+            } catch {
+                return
+            }
+            let sessions = await node.manager.sessions
+            for name in names {
+                let key = name.description
+                let mine = addresses[key] ?? []
+                let satisfied =
+                    name.source == .seed
+                    ? !sessions.isEmpty : mine.contains { sessions[PeerIP($0.ip)] != nil }
+                if satisfied {
+                    waits[key] = firstWait
+                    continue
+                }
+                guard ContinuousClock.now >= due[key] ?? .now else { continue }
+                let wait = waits[key] ?? firstWait
+                waits[key] = min(wait * 2, Self.longestWait)
+                due[key] = ContinuousClock.now + wait
+                switch await Self.resolve(name.host) {
+                case .failure(let error):
+                    logger.log(
+                        .warning, "peer.unresolved",
+                        [
+                            ("name", .string(key)), ("source", .string(name.source.rawValue)),
+                            ("error", .string(error.reason)), ("retry_seconds", .int(Int(wait.components.seconds))),
+                        ])
+                case .success(let ips):
+                    let fresh = ips.map { SocketAddress(ip: $0, port: name.port) }.filter { !mine.contains($0) }
+                    guard !fresh.isEmpty else { continue }
+                    addresses[key, default: []].formUnion(fresh)
+                    for address in fresh {
+                        logger.log(
+                            .info, "peer.resolved", peer: address.description,
+                            [("name", .string(key)), ("source", .string(name.source.rawValue))])
+                        // Into the book with the name's source, and dialed now.
+                        await node.connect(to: address, source: name.source, bypassCooldown: true)
+                    }
+                }
+            }
+        }
+    }
+}
