@@ -16,6 +16,8 @@ struct NamedPeerResolver: Sendable {
     /// The first wait between tries (the node's tick, at least 1 s).
     let firstWait: Duration
     static let longestWait: Duration = .seconds(60)
+    /// getaddrinfo off the reactor (``resolve(_:)``); tests give their own answers.
+    var lookUp: @Sendable (String) async -> Result<[IPAddress], Posix.ResolveError> = Self.resolve
 
     /// Resolves `host` on a Dispatch thread.
     static func resolve(_ host: String) async -> Result<[IPAddress], Posix.ResolveError> {
@@ -29,7 +31,7 @@ struct NamedPeerResolver: Sendable {
     func resolveAtStart() async -> [(NamedPeer, [SocketAddress])] {
         var resolved: [(NamedPeer, [SocketAddress])] = []
         for name in names {
-            switch await Self.resolve(name.host) {
+            switch await lookUp(name.host) {
             case .success(let ips):
                 let addresses = ips.map { SocketAddress(ip: $0, port: name.port) }
                 logger.log(
@@ -80,7 +82,7 @@ struct NamedPeerResolver: Sendable {
                 let wait = waits[key] ?? firstWait
                 waits[key] = min(wait * 2, Self.longestWait)
                 due[key] = ContinuousClock.now + wait
-                switch await Self.resolve(name.host) {
+                switch await lookUp(name.host) {
                 case .failure(let error):
                     logger.log(
                         .warning, "peer.unresolved",
