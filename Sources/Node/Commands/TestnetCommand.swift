@@ -120,15 +120,20 @@ struct TestnetCommand: Equatable {
             )
             // The next node dials this one at once: it must be listening (a refused dial
             // means a cooldown), so wait until its endpoint answers.
-            switch waitUntil(latch: latch, deadline: .seconds(10), { Self.health(node) }) {
+            let child = children.last!.1
+            var exited = false
+            let answered = waitUntil(latch: latch, deadline: .seconds(10)) {
+                exited = !child.isRunning()
+                return exited || Self.health(node)
+            }
+            switch answered {
             case .signal: return 0
-            case .timeout:
-                let exited = !children.last!.1.isRunning()
+            case .done where !exited: break
+            case .done, .timeout:
                 output(
                     "meshnode testnet: node \(node.number) \(exited ? "exited" : "did not answer within 10 s"); "
                         + "see \(node.log)")
                 return 1
-            case .done: break
             }
         }
         let want = nodes - 1

@@ -61,6 +61,19 @@ import Testing
             for node in 1...3 {
                 let log = (try? String(contentsOfFile: "\(dir)/node\(node)/node.log", encoding: .utf8)) ?? ""
                 #expect(log.contains("\"node.stopped\""), "node \(node): \(log.suffix(500))")
+                // Redacted, yet correlatable: the tag of each peer that connected is on the line
+                // that says it disconnected, and the two peers' tags differ.
+                let lines = log.split(separator: "\n")
+                func tags(_ event: String) -> Set<String> {
+                    Set(
+                        lines.filter { $0.contains("\"event\":\"\(event)\"") }.compactMap { line in
+                            line.split(separator: "#").dropFirst().first.map { String($0.prefix(6)) }
+                        })
+                }
+                let connected = tags("peer.connected")
+                #expect(connected.count == 2, "node \(node): \(log.suffix(800))")
+                #expect(connected == tags("peer.disconnected"), "node \(node): \(log.suffix(800))")
+                #expect(!log.contains("\"peer\":\"127.0.63."), "node \(node) logged a whole peer IP")
             }
         }
     }
