@@ -18,6 +18,19 @@ struct NamedPeerResolver: Sendable {
     static let longestWait: Duration = .seconds(60)
     /// getaddrinfo off the reactor (``resolve(_:)``); tests give their own answers.
     var lookUp: @Sendable (String) async -> Result<[IPAddress], Posix.ResolveError> = Self.resolve
+    /// The addresses this node can dial: with `--listen` on an IPv4 address (the source of
+    /// every dial) only IPv4, and so on; `localhost` answers both 127.0.0.1 and ::1.
+    var dialable: @Sendable (IPAddress) -> Bool = { _ in true }
+
+    /// Keeps the addresses a node with `configuration` can dial.
+    static func dialable(for configuration: NodeConfiguration) -> @Sendable (IPAddress) -> Bool {
+        let source = configuration.sourceIP
+        let ipv4Only = configuration.ipv4Only
+        return { ip in
+            if let source { return ip.isIPv4 == source.isIPv4 }
+            return !ipv4Only || ip.isIPv4
+        }
+    }
 
     /// Resolves `host` on a Dispatch thread.
     static func resolve(_ host: String) async -> Result<[IPAddress], Posix.ResolveError> {
@@ -33,7 +46,7 @@ struct NamedPeerResolver: Sendable {
         for name in names {
             switch await lookUp(name.host) {
             case .success(let ips):
-                let addresses = ips.map { SocketAddress(ip: $0, port: name.port) }
+                let addresses = ips.filter(dialable).map { SocketAddress(ip: $0, port: name.port) }
                 logger.log(
                     .info, "peer.resolved",
                     [
@@ -91,7 +104,9 @@ struct NamedPeerResolver: Sendable {
                             ("error", .string(error.reason)), ("retry_seconds", .int(Int(wait.components.seconds))),
                         ])
                 case .success(let ips):
-                    let fresh = ips.map { SocketAddress(ip: $0, port: name.port) }.filter { !mine.contains($0) }
+                    let fresh = ips.filter(dialable).map { SocketAddress(ip: $0, port: name.port) }.filter {
+                        !mine.contains($0)
+                    }
                     guard !fresh.isEmpty else { continue }
                     addresses[key, default: []].formUnion(fresh)
                     for address in fresh {

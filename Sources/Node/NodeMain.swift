@@ -55,8 +55,12 @@ enum NodeMain {
             return 1
         }
         var configuration = options.node
-        let resolver = NamedPeerResolver(
-            names: options.namedPeers, logger: logger, firstWait: max(configuration.tick, .seconds(1)))
+        let resolver = {
+            var resolver = NamedPeerResolver(
+                names: options.namedPeers, logger: logger, firstWait: max(configuration.tick, .seconds(1)))
+            resolver.dialable = NamedPeerResolver.dialable(for: configuration)
+            return resolver
+        }()
         let named = await resolver.resolveAtStart()
         for (name, addresses) in named {
             if name.source == .direct {

@@ -20,6 +20,24 @@ import Testing
         return configuration
     }
 
+    @Test func onlyAddressesOfTheSourceFamily_areDialable() {
+        let v4 = IPAddress.v4(0x7F00_0001)
+        let v6 = IPAddress.v6(0, 1)
+        var configuration = NodeConfiguration()
+        let any = NamedPeerResolver.dialable(for: configuration)
+        #expect(any(v4) && any(v6))
+        configuration.listen = SocketAddress(ip: .v4(0x7F00_0002), port: 7071)
+        let fromV4 = NamedPeerResolver.dialable(for: configuration)
+        #expect(fromV4(v4) && !fromV4(v6))
+        configuration.listen = SocketAddress(ip: .v6(0, 1), port: 7071)
+        let fromV6 = NamedPeerResolver.dialable(for: configuration)
+        #expect(!fromV6(v4) && fromV6(v6))
+        configuration.listen = SocketAddress(ip: .v4(0), port: 7071)
+        configuration.ipv4Only = true
+        let ipv4Only = NamedPeerResolver.dialable(for: configuration)
+        #expect(ipv4Only(v4) && !ipv4Only(v6))
+    }
+
     @Test func nameWhoseFirstAddressFails_isResolvedAgain_andItsNewAddressIsDialed() async throws {
         try await ExclusiveIO.shared.run {
             let name = NamedPeer(host: "moved.test", port: 7071, source: .direct)
