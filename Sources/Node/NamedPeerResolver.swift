@@ -4,10 +4,11 @@ import Dispatch
 import Wire
 
 /// Keeps `--peer` and `--seed` host names pointing at the right addresses, as bitcoind keeps
-/// retrying an `-addnode` name: each name is resolved at start, and again whenever none of its
-/// addresses holds a session (for a seed: whenever the node has no peer at all), with a wait
-/// doubling from one tick to a minute between tries. A new address is added to the peer book
-/// with the name's source and dialed. A name that does not resolve is logged with the
+/// retrying an `-addnode` name: each name is resolved as the node starts (the node does not
+/// wait for it: a slow or absent DNS server delays nothing else), and again whenever none of
+/// its addresses holds a session (for a seed: whenever the node has no peer at all), with a
+/// wait doubling from one tick to a minute between tries. A new address is added to the peer
+/// book with the name's source and dialed. A name that does not resolve is logged with the
 /// resolver's reason (`peer.unresolved`), never fatal. getaddrinfo blocks, so it runs on a
 /// Dispatch thread, never on the reactor.
 struct NamedPeerResolver: Sendable {
@@ -39,47 +40,17 @@ struct NamedPeerResolver: Sendable {
         }
     }
 
-    /// Start: every name's addresses, in the order given (names that fail are logged and left
-    /// to ``run(node:)``).
-    func resolveAtStart() async -> [(NamedPeer, [SocketAddress])] {
-        var resolved: [(NamedPeer, [SocketAddress])] = []
-        for name in names {
-            switch await lookUp(name.host) {
-            case .success(let ips):
-                let addresses = ips.filter(dialable).map { SocketAddress(ip: $0, port: name.port) }
-                logger.log(
-                    .info, "peer.resolved",
-                    [
-                        ("name", .string(name.description)), ("source", .string(name.source.rawValue)),
-                        ("addresses", .int(addresses.count)),
-                    ])
-                resolved.append((name, addresses))
-            case .failure(let error):
-                logger.log(
-                    .warning, "peer.unresolved",
-                    [
-                        ("name", .string(name.description)), ("source", .string(name.source.rawValue)),
-                        ("error", .string(error.reason)), ("retry", .string("while its dials fail")),
-                    ])
-                resolved.append((name, []))
-            }
-        }
-        return resolved
-    }
-
-    /// Until cancelled: re-resolves the names whose addresses hold no session.
-    func run(node: MeshNode, known: [(NamedPeer, [SocketAddress])]) async {
+    /// Until cancelled: resolves every name now, then again those whose addresses hold no
+    /// session. `known`: addresses already given to the node for a name (looked up later).
+    func run(node: MeshNode, known: [String: Set<SocketAddress>] = [:]) async {
         guard !names.isEmpty else { return }
-        var addresses = Dictionary(known.map { ($0.0.description, Set($0.1)) }, uniquingKeysWith: { $0.union($1) })
+        var addresses = known
         var waits = Dictionary(names.map { ($0.description, firstWait) }, uniquingKeysWith: { a, _ in a })
+        let start = ContinuousClock.now
         var due = Dictionary(
-            names.map { ($0.description, ContinuousClock.now + firstWait) }, uniquingKeysWith: { a, _ in a })
+            names.map { ($0.description, known[$0.description] == nil ? start : start + firstWait) },
+            uniquingKeysWith: { a, _ in a })
         while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: firstWait)
-            } catch {
-                return
-            }
             let sessions = await node.manager.sessions
             for name in names {
                 let key = name.description
@@ -117,6 +88,11 @@ struct NamedPeerResolver: Sendable {
                         await node.connect(to: address, source: name.source, bypassCooldown: true)
                     }
                 }
+            }
+            do {
+                try await Task.sleep(for: firstWait)
+            } catch {
+                return
             }
         }
     }

@@ -54,21 +54,14 @@ enum NodeMain {
             Posix.writeLine(Posix.standardError, "meshnode: the testnet that started this node has exited")
             return 1
         }
-        var configuration = options.node
+        let configuration = options.node
+        // Host names are looked up once the node runs, off the reactor (NamedPeerResolver).
         let resolver = {
             var resolver = NamedPeerResolver(
                 names: options.namedPeers, logger: logger, firstWait: max(configuration.tick, .seconds(1)))
             resolver.dialable = NamedPeerResolver.dialable(for: configuration)
             return resolver
         }()
-        let named = await resolver.resolveAtStart()
-        for (name, addresses) in named {
-            if name.source == .direct {
-                configuration.directPeers += addresses
-            } else {
-                configuration.seeds += addresses
-            }
-        }
         let node: MeshNode
         do {
             node = try MeshNode(configuration: configuration, logger: logger)
@@ -82,7 +75,7 @@ enum NodeMain {
             group.addTask { await node.run() }
             if !options.namedPeers.isEmpty {
                 // Returns only when cancelled, after the node has stopped.
-                group.addTask { await resolver.run(node: node, known: named) }
+                group.addTask { await resolver.run(node: node) }
             }
             group.addTask {
                 var received = 0

@@ -52,12 +52,8 @@ import Testing
                 return .success([.v4(call == 1 ? 0x7F00_4409 : 0x7F00_4401)])
             }
             let resolver = lookingUp
-            let known = await resolver.resolveAtStart()
-            #expect(known.first?.1.map(\.description) == ["127.0.68.9:7071"])
-            var dialerConfiguration = Self.configuration(2)
-            dialerConfiguration.directPeers = known.flatMap(\.1)
             let target = try MeshNode(configuration: Self.configuration(1), persist: false)
-            let dialer = try MeshNode(configuration: dialerConfiguration, persist: false)
+            let dialer = try MeshNode(configuration: Self.configuration(2), persist: false)
             let connected = await withTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     await target.run(); return false
@@ -66,7 +62,7 @@ import Testing
                     await dialer.run(); return false
                 }
                 group.addTask(executorPreference: Reactor.shared) {
-                    await resolver.run(node: dialer, known: known)
+                    await resolver.run(node: dialer)
                     return false
                 }
                 let deadline = ContinuousClock.now + .seconds(15)
@@ -83,9 +79,12 @@ import Testing
             }
             #expect(connected)
             #expect(answers.value >= 2)
-            // The new address is in the book as a direct peer, beside the old one.
+            // Both addresses are in the book as direct peers; the first one's dial failed.
             let book = await dialer.manager.book
             #expect(book[PeerIP(.v4(0x7F00_4401))]?.source == .direct)
+            #expect(book[PeerIP(.v4(0x7F00_4409))]?.source == .direct)
+            let failures = await dialer.manager.dialFailures
+            #expect(failures.contains { $0.address == "127.0.68.9:7071" && $0.reason == "connection_refused" })
         }
     }
 
@@ -99,11 +98,8 @@ import Testing
                 return .success([.v4(0x7F00_4403)])
             }
             let resolver = lookingUp
-            let known = await resolver.resolveAtStart()
-            var dialerConfiguration = Self.configuration(4)
-            dialerConfiguration.directPeers = known.flatMap(\.1)
             let target = try MeshNode(configuration: Self.configuration(3), persist: false)
-            let dialer = try MeshNode(configuration: dialerConfiguration, persist: false)
+            let dialer = try MeshNode(configuration: Self.configuration(4), persist: false)
             let lookUpsWhileConnected = await withTaskGroup(of: Int.self) { group in
                 group.addTask {
                     await target.run(); return 0
@@ -112,7 +108,7 @@ import Testing
                     await dialer.run(); return 0
                 }
                 group.addTask(executorPreference: Reactor.shared) {
-                    await resolver.run(node: dialer, known: known)
+                    await resolver.run(node: dialer)
                     return 0
                 }
                 let deadline = ContinuousClock.now + .seconds(15)
