@@ -13,8 +13,23 @@ extension Posix {
             let reason = status == EAI_SYSTEM ? errorString(errno) : String(cString: gai_strerror(status))
             return .failure(ResolveError(host: host, reason: reason))
         }
-        freeaddrinfo(first)
-        let addresses = resolve(host)
+        defer { freeaddrinfo(first) }
+        var addresses: [IPAddress] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = cursor {
+            if let raw = entry.pointee.ai_addr {
+                var storage = sockaddr_storage()
+                withUnsafeMutableBytes(of: &storage) { target in
+                    target.copyMemory(
+                        from: UnsafeRawBufferPointer(
+                            start: raw, count: min(Int(entry.pointee.ai_addrlen), MemoryLayout<sockaddr_storage>.size)))
+                }
+                if let address = SocketAddress(storage: storage), !addresses.contains(address.ip) {
+                    addresses.append(address.ip)
+                }
+            }
+            cursor = entry.pointee.ai_next
+        }
         guard !addresses.isEmpty else { return .failure(ResolveError(host: host, reason: "no IPv4 or IPv6 address")) }
         return .success(addresses)
     }
