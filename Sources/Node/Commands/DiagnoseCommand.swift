@@ -91,7 +91,8 @@ enum DiagnoseCommand {
         func count(_ reason: String) -> Int { counts[reason] ?? 0 }
 
         /// Known peers we could be connected to: not banned, not our own IP.
-        var reachable: Int { max(0, known - banned - count("self_dial_blocked")) }
+        /// (Each step subtracts one non-negative number from another: it cannot overflow.)
+        var reachable: Int { max(0, max(0, known - banned) - count("self_dial_blocked")) }
     }
 
     /// How many peers, and whether that is all there can be.

@@ -119,4 +119,20 @@ import Testing
                     + "or seed_peers in the config"
             ])
     }
+
+    @Test func extremeCounts_fromTheEndpoint_giveAdviceWithoutTrapping() throws {
+        let max = Int.max
+        let debug = try Self.json(#"{"connected_peers":[{}],"dial_failures":[]}"#)
+        let reasons = try Self.json(
+            #"{"cycle":{"target":\#(max),"listen_port":99999999999},"#
+                + #""reasons":[{"reason":"self_dial_blocked","count":\#(max),"samples":["x:notaport",""]},"#
+                + #"{"reason":"max_peers_reached","count":\#(max)}]}"#)
+        // Known minus banned minus our own addresses, each near Int.max.
+        let stats = try Self.json(#"{"known_peers":1,"banned":\#(max)}"#)
+        let advice = DiagnoseCommand.advice(debug: debug, reasons: reasons, stats: stats)
+        #expect(advice.first?.hasPrefix("healthy: 1 peers connected, every peer we know of") == true, "\(advice)")
+        let negativeLimit = try Self.json(#"{"cycle":{"target":8,"max_peers":-5}}"#)
+        let limited = DiagnoseCommand.advice(debug: debug, reasons: negativeLimit, stats: stats)
+        #expect(limited.first == "healthy: 1 peers connected, at the --max-peers limit of 0", "\(limited)")
+    }
 }
