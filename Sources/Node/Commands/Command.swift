@@ -104,6 +104,10 @@ enum Command {
                         throw UsageError(description: "--interval needs a value")
                     }
                     interval = try seconds("--interval", value)
+                    // Each screen costs the node two snapshots: no faster than ten a second.
+                    guard interval >= .milliseconds(100) else {
+                        throw UsageError(description: "--interval: at least 0.1 seconds, got '\(value)'")
+                    }
                     watch = true
                 case "-h", "--help": return .help
                 default:

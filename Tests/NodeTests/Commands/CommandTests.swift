@@ -124,6 +124,7 @@ import Testing
         guard case .status(_, nil) = try parse(["status"]) else { throw Command.UsageError(description: "") }
         #expect(throws: Command.UsageError.self) { try parse(["diagnose", "--watch"]) }
         #expect(throws: Command.UsageError.self) { try parse(["status", "--interval", "nan"]) }
+        #expect(throws: Command.UsageError.self) { try parse(["status", "--interval", "0.01"]) }
     }
 
     @Test func watchFrame_redrawsInPlaceOnATerminal_elseSeparatesScreens() {
