@@ -81,6 +81,9 @@ extension MeshNode: DebugDataSource {
         metrics.peerBookEntries = ["hot": snapshot.hot, "warm": snapshot.warm, "cold": snapshot.cold]
         snapshot.metrics = metrics
         snapshot.uptimeSeconds = Int(now - startedAt)
+        snapshot.limits = .init(
+            maximumPeers: configuration.maximumPeers, minimumOutbound: configuration.minimumOutbound,
+            lan: configuration.lan, listenPort: Int(listenAddress.port))
         return snapshot
     }
 

@@ -121,7 +121,9 @@ extension MeshNode {
         case .inbound(let connection):
             let ip = PeerIP(connection.remoteAddress.ip)
             if let refusal = await manager.admitInbound(ip) {
-                logger.log(.info, "peer.refused", peer: ip.description, reason: refusal.rawValue, origin: .outsider)
+                logger.log(
+                    .info, "peer.refused", peer: connection.remoteAddress.description, reason: refusal.rawValue,
+                    origin: .outsider)
                 let peer = PeerConnection(connection: connection, direction: .inbound, id: 0, context: context)
                 if refusal == .maxPeersReached {
                     // Full: still tell the newcomer whom else to try (as bitcoind answers getaddr).

@@ -91,7 +91,7 @@ extension PeerConnection {
         case .disconnect(let reason):
             remoteReason = reason
             context.logger.log(
-                .info, "peer.disconnect_received", peer: ip.description, reason: reason, origin: .outsider)
+                .info, "peer.disconnect_received", peer: listenAddress.description, reason: reason, origin: .outsider)
             onConnection { $0.close() }
         case .handshake, .handshakeAck:
             close(reason: .protocolViolation)
@@ -133,7 +133,7 @@ extension PeerConnection {
         case .none: break
         case .sendPing(let nonce): try? send(.ping(nonce: nonce))
         case .timedOut:
-            context.logger.log(.info, "peer.ping_timeout", peer: ip.description, reason: .pingTimeout)
+            context.logger.log(.info, "peer.ping_timeout", peer: listenAddress.description, reason: .pingTimeout)
             abort(reason: .pingTimeout)
             return
         }

@@ -11,6 +11,7 @@
 #include <netinet/tcp.h>
 #include <errno.h>
 #include <malloc.h>
+#include <sys/prctl.h>
 
 /// mallopt(3) with the glibc parameter names (the Glibc module does not export malloc.h).
 static inline void cshim_tune_allocator(int mmap_threshold, int trim_threshold, int top_pad) {
@@ -42,5 +43,9 @@ static inline int cshim_epoll_ctl(int epfd, int op, int fd, uint32_t events, uin
     ev.data.u64 = data;
     return epoll_ctl(epfd, op, fd, &ev);
 }
+
+/// prctl(PR_SET_PDEATHSIG): the signal this process gets when its parent thread exits
+/// (`meshnode testnet`'s children; prctl is variadic, which Swift cannot call).
+static inline int cshim_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0); }
 
 #endif

@@ -47,7 +47,24 @@ public struct DebugSnapshot: Sendable {
         }
     }
 
+    /// The limits the node runs with, so that `diagnose` judges a count against them (a node
+    /// with `--max-peers 1` is complete at one peer). Nil fields are left out of the reports.
+    public struct Limits: Sendable {
+        public var maximumPeers: Int?
+        public var minimumOutbound: Int?
+        public var lan: Bool?
+        /// Our P2P port: a peer that shares our IP on another port is another node, not us.
+        public var listenPort: Int?
+        public init(maximumPeers: Int? = nil, minimumOutbound: Int? = nil, lan: Bool? = nil, listenPort: Int? = nil) {
+            self.maximumPeers = maximumPeers
+            self.minimumOutbound = minimumOutbound
+            self.lan = lan
+            self.listenPort = listenPort
+        }
+    }
+
     public var peers: [Peer] = []
+    public var limits = Limits()
     public var hot = 0
     public var warm = 0
     public var cold = 0

@@ -33,10 +33,12 @@ public struct PublicReports: Sendable {
             ("ts", .string(timestamp)), ("scope", .string("public")),
             (
                 "cycle",
-                .object([
-                    ("attempted", .int(snapshot.cycle.attempted)), ("connected", .int(snapshot.cycle.connected)),
-                    ("final_connected", .int(snapshot.cycle.finalConnected)), ("target", .int(snapshot.cycle.target)),
-                ])
+                .object(
+                    [
+                        ("attempted", .int(snapshot.cycle.attempted)), ("connected", .int(snapshot.cycle.connected)),
+                        ("final_connected", .int(snapshot.cycle.finalConnected)),
+                        ("target", .int(snapshot.cycle.target)),
+                    ] + limitFields(snapshot.limits))
             ),
             ("top_blockers", .object([("primary", blocker(0)), ("secondary", blocker(1)), ("third", blocker(2))])),
             (
@@ -50,6 +52,17 @@ public struct PublicReports: Sendable {
                     })
             ),
         ])
+    }
+
+    /// `max_peers`, `min_outbound`, `lan`, `listen_port` where known (beyond INTERFACE.md's
+    /// four cycle fields: what `meshnode diagnose` needs to judge the counts).
+    func limitFields(_ limits: DebugSnapshot.Limits) -> [(String, JSONValue)] {
+        var fields: [(String, JSONValue)] = []
+        if let value = limits.maximumPeers { fields.append(("max_peers", .int(value))) }
+        if let value = limits.minimumOutbound { fields.append(("min_outbound", .int(value))) }
+        if let value = limits.lan { fields.append(("lan", .bool(value))) }
+        if let value = limits.listenPort { fields.append(("listen_port", .int(value))) }
+        return fields
     }
 
     /// Writes both files into `<dataDirectory>/public/` (tmp, fsync, rename). Blocking I/O:

@@ -5,9 +5,11 @@ import Wire
 /// What the command line asked for.
 enum Command {
     case run(RunOptions)
-    case status(debugURL: String)
+    /// `watch`: redraw every interval until Ctrl-C.
+    case status(debugURL: String, watch: Duration?)
     case diagnose(debugURL: String)
     case control(ControlCommand)
+    case testnet(TestnetCommand)
     case help
     case version
 
@@ -15,13 +17,19 @@ enum Command {
 
     static let usage = """
         usage: meshnode [run] [options]             start a node (foreground; logs to stderr)
-               meshnode status [--debug-url URL]    one screen: peers, peer book, blockers, failures
+               meshnode status [--debug-url URL] [--watch [--interval S]]
+                                                    one screen: peers, peer book, blockers, failures
+                                                    (--watch: redrawn every S seconds, default 2, until Ctrl-C)
                meshnode diagnose [--debug-url URL]  why aren't my peers connecting?
                meshnode connect HOST:PORT [--persist]   dial now (--persist: keep it as a direct peer)
                meshnode disconnect IP               close the session with IP
                meshnode ban IP [--seconds N]        ban IP (default 86400 s, up to 10 years), close its session
                meshnode unban IP                    lift a ban
                meshnode bans                        the bans in force
+               meshnode testnet --nodes N [--data-dir DIR] [--base-ip IP] [--tick S] [--ready-timeout S]
+                                                    N nodes (2-64) on 127.0.0.2, .3, … (from --base-ip), a full
+                                                    mesh at once; data in DIR/node1… (default ./meshnode_testnet);
+                                                    Ctrl-C stops all
                meshnode --help | --version
 
         options of run (each also settable in the config file; the command line wins):
@@ -29,8 +37,9 @@ enum Command {
           --listen HOST:PORT            P2P listen address (default 0.0.0.0:7071); a specific IP is
                                         also the source IP of every dial
           --debug-listen HOST:PORT|off  HTTP debug endpoint (default 127.0.0.1:7070)
-          --peer HOST:PORT              dial now and persist (source direct); repeatable
-          --seed HOST:PORT              bootstrap peer (source seed; host names resolved); repeatable
+          --peer HOST:PORT              dial now and persist (source direct); repeatable; a host name is
+                                        resolved off the reactor, again while its dials fail
+          --seed HOST:PORT              bootstrap peer (source seed; host names as for --peer); repeatable
           --data-dir PATH               peer book, cookie, diagnostics (default ./meshnode_data_<port>,
                                         or ./meshnode_data_<ip>_<port> when --listen names an IP)
           --chain-id ID                 must match the peer's (default mainnet)
@@ -79,6 +88,9 @@ enum Command {
         if arguments.first == "status" || arguments.first == "diagnose" {
             let command = arguments.removeFirst()
             var url = environment("MESHNODE_DEBUG_URL") ?? defaultDebugURL
+            var watch = false
+            var interval: Duration = .seconds(2)
+            let takes = command == "status" ? "--debug-url URL, --watch, --interval S" : "--debug-url URL"
             while let flag = arguments.popFirst() {
                 switch flag {
                 case "--debug-url":
@@ -86,12 +98,29 @@ enum Command {
                         throw UsageError(description: "--debug-url needs a value")
                     }
                     url = value
+                case "--watch" where command == "status": watch = true
+                case "--interval" where command == "status":
+                    guard let value = arguments.popFirst() else {
+                        throw UsageError(description: "--interval needs a value")
+                    }
+                    interval = try seconds("--interval", value)
+                    // Each screen costs the node two snapshots: no faster than ten a second.
+                    guard interval >= .milliseconds(100) else {
+                        throw UsageError(description: "--interval: at least 0.1 seconds, got '\(value)'")
+                    }
+                    watch = true
                 case "-h", "--help": return .help
                 default:
-                    throw UsageError(description: "\(command): unknown option '\(flag)' (it takes --debug-url URL)")
+                    throw UsageError(description: "\(command): unknown option '\(flag)' (it takes \(takes))")
                 }
             }
-            return command == "status" ? .status(debugURL: url) : .diagnose(debugURL: url)
+            return command == "status"
+                ? .status(debugURL: url, watch: watch ? interval : nil) : .diagnose(debugURL: url)
+        }
+        if arguments.first == "testnet" {
+            let rest = arguments.dropFirst()
+            if rest.contains("-h") || rest.contains("--help") { return .help }
+            return .testnet(try TestnetCommand.parse(rest))
         }
         if let name = arguments.first, ControlCommand.names.contains(name) {
             let rest = arguments.dropFirst()
@@ -144,8 +173,18 @@ enum Command {
         switch flag {
         case "--listen": options.node.listen = try address(flag, value)
         case "--debug-listen": options.node.debugListen = value == "off" ? nil : try address(flag, value)
-        case "--peer": options.node.directPeers.append(try address(flag, value))
-        case "--seed": options.node.seeds.append(contentsOf: try seedAddresses(value))
+        case "--peer", "--seed":
+            let source: PeerSource = flag == "--peer" ? .direct : .seed
+            switch try peerAddress(flag, value) {
+            case .numeric(let address):
+                if source == .direct {
+                    options.node.directPeers.append(address)
+                } else {
+                    options.node.seeds.append(address)
+                }
+            case .name(let host, let port):
+                options.namedPeers.append(NamedPeer(host: host, port: port, source: source))
+            }
         case "--data-dir": options.node.dataDirectory = value
         case "--chain-id":
             guard !value.isEmpty, value.utf8.count <= 64 else {
@@ -188,21 +227,36 @@ enum Command {
         }
     }
 
-    /// A seed may be a host name: resolved now (a name that does not resolve is skipped with
-    /// a warning at startup rather than stopping the node).
-    private static func seedAddresses(_ value: String) throws(UsageError) -> [SocketAddress] {
-        if let numeric = try? SocketAddress(parsing: value) { return [numeric] }
-        guard let colon = value.lastIndex(of: ":"), let port = UInt16(value[value.index(after: colon)...]),
-            colon != value.startIndex
+    /// `HOST:PORT` for `--peer` and `--seed`: a numeric address, or a host name (RFC 1123
+    /// letters, digits, `-`, `.`, `_`; at most 253 bytes) resolved later, off the reactor.
+    static func peerAddress(_ flag: String, _ value: String) throws(UsageError) -> PeerAddress {
+        if let numeric = try? SocketAddress(parsing: value) {
+            guard numeric.port > 0 else {
+                throw UsageError(description: "\(flag): '\(value)': the port must be 1-65535")
+            }
+            return .numeric(numeric)
+        }
+        guard let colon = value.lastIndex(of: ":"), colon != value.startIndex,
+            let port = UInt16(value[value.index(after: colon)...]), port > 0
         else {
-            throw UsageError(description: "--seed: '\(value)' is not HOST:PORT")
+            throw UsageError(description: "\(flag): '\(value)' is not HOST:PORT (a name or IP, and a port 1-65535)")
         }
-        let host = String(value[..<colon])
-        let resolved = Posix.resolve(host).map { SocketAddress(ip: $0, port: port) }
-        if resolved.isEmpty {
-            Posix.writeLine(Posix.standardError, "meshnode: warning: seed \(value) does not resolve; skipped")
+        let host = value[..<colon]
+        let allowed = host.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
         }
-        return resolved
+        guard allowed, host.utf8.count <= 253, !host.hasPrefix("-"), !host.hasPrefix(".") else {
+            throw UsageError(
+                description: "\(flag): '\(value)' is not HOST:PORT (HOST: a numeric IP, [IPv6], or a host name)")
+        }
+        return .name(String(host), port)
+    }
+
+    /// What `--peer`/`--seed` named.
+    enum PeerAddress: Equatable {
+        case numeric(SocketAddress)
+        case name(String, UInt16)
     }
 
     /// A whole number in `range`; anything else (words, signs, fractions, numbers too large for
@@ -276,4 +330,16 @@ struct RunOptions {
     var node = NodeConfiguration()
     var logLevel = LogLevel.info
     var logFormat: Logger.Format?
+    /// `--peer` and `--seed` given as host names: resolved at start and again while their
+    /// dials fail (``NamedPeerResolver``).
+    var namedPeers: [NamedPeer] = []
+}
+
+/// A `--peer` or `--seed` given by name.
+struct NamedPeer: Equatable, Sendable {
+    var host: String
+    var port: UInt16
+    var source: PeerSource
+
+    var description: String { "\(host):\(port)" }
 }

@@ -103,7 +103,7 @@ struct ControlCommand: Equatable {
             cookieFile: cookieFile ?? configuration.resolvedDataDirectory + "/.cookie")
     }
 
-    /// `HOST:PORT` (a name, IPv4 or `[IPv6]`, and a port 1-65535); the node resolves names.
+    /// `HOST:PORT` (a name, IPv4 or `[IPv6]`, and a port 1-65535); `run` resolves a name.
     private static func checkPeerAddress(_ text: String, _ fail: (String) -> Command.UsageError)
         throws(Command.UsageError)
     {
@@ -134,7 +134,8 @@ struct ControlCommand: Equatable {
     /// node unreachable, no cookie, an error status, or a dial that failed), 2 for a bad URL.
     func run(
         output: (String) -> Void = { Posix.writeLine(Posix.standardOutput, $0) },
-        errors: (String) -> Void = { Posix.writeLine(Posix.standardError, $0) }
+        errors: (String) -> Void = { Posix.writeLine(Posix.standardError, $0) },
+        resolve: (String) -> Result<[IPAddress], Posix.ResolveError> = Posix.resolveExplaining
     ) -> Int32 {
         let name = action.name
         let client: DebugClient
@@ -143,6 +144,24 @@ struct ControlCommand: Equatable {
         } catch {
             errors("meshnode \(name): \(error)")
             return 2
+        }
+        // The node's connect route takes a numeric address: a host name is resolved here (the
+        // CLI may block; the node's reactor must not), IPv4 first.
+        var command = self
+        if case .connect(let peer, let persist) = action, (try? SocketAddress(parsing: peer)) == nil,
+            let colon = peer.lastIndex(of: ":"), let port = UInt16(peer[peer.index(after: colon)...])
+        {
+            switch resolve(String(peer[..<colon])) {
+            case .failure(let error):
+                errors("meshnode connect: \(error)")
+                return 1
+            case .success(let ips):
+                guard let ip = ips.first(where: \.isIPv4) ?? ips.first else {
+                    errors("meshnode connect: \(peer[..<colon]) has no address")
+                    return 1
+                }
+                command.action = .connect(peer: SocketAddress(ip: ip, port: port).description, persist: persist)
+            }
         }
         let cookie: String?
         switch readCookie() {
@@ -155,10 +174,10 @@ struct ControlCommand: Equatable {
             }
             cookie = nil
         }
-        let (method, path, body) = request
+        let (method, path, body) = command.request
         do {
             let answer = try client.call(method, path, body: body, cookie: cookie)
-            let (lines, succeeded) = describe(answer)
+            let (lines, succeeded) = command.describe(answer)
             for line in lines { output(line) }
             return succeeded ? 0 : 1
         } catch {

@@ -16,6 +16,36 @@ enum StatusCommand {
         }
     }
 
+    /// `--watch`: a new screen every `interval` until Ctrl-C. On a terminal each screen
+    /// replaces the last (like `watch`, or `bitcoin-cli -netinfo` in a loop); into a pipe or a
+    /// file, screens follow each other separated by a blank line. A node that does not answer
+    /// is shown as such, and the watch goes on.
+    static func watch(url: String, interval: Duration) -> Int32 {
+        let latch = SignalLatch()
+        defer { latch.cancel() }
+        let terminal = Posix.isTerminal(Posix.standardOutput)
+        repeat {
+            let screen: String
+            do {
+                let client = try DebugClient(url: url)
+                screen = render(
+                    debug: try client.json("/api/p2p/debug"), reasons: try client.json("/api/p2p/reasons"), url: url)
+            } catch {
+                screen = "meshnode status (\(url))\n\n\(error)"
+            }
+            Posix.printFlushed(frame(screen, interval: interval, terminal: terminal))
+        } while latch.wait(upTo: interval) == nil
+        return 0
+    }
+
+    /// One screen of `--watch`: cleared and drawn from the top on a terminal (ESC[H ESC[2J),
+    /// else followed by a blank line.
+    static func frame(_ screen: String, interval: Duration, terminal: Bool) -> String {
+        guard terminal else { return screen + "\n" }
+        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        return "\u{1B}[H\u{1B}[2J" + screen + "\n\nevery \(seconds.formatted(decimals: 1)) s; Ctrl-C stops"
+    }
+
     static func render(
         debug: JSONValue, reasons: JSONValue, url: String,
         now: Double = Double(Posix.wallClockNanoseconds()) / 1e9

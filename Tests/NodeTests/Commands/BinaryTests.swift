@@ -79,10 +79,17 @@ import Testing
             #expect(try await http(debugB, "/metrics", method: "POST").0 == 405)
             #expect(
                 try await http(debugB, "/api/p2p/connect", method: "POST", body: "not json", cookie: cookieB).0 == 400)
-            // The report files exist, parse, and redact peer addresses.
-            let reasonsFile = try Data(contentsOf: URL(fileURLWithPath: dirB + "/public/peer_connect_reasons.json"))
-            let file = try jsonObject(Array(reasonsFile))
-            let samples = (file["reasons"] as? [[String: Any]] ?? []).flatMap { $0["samples"] as? [String] ?? [] }
+            // The report files exist, parse, and redact peer addresses. They are written at the
+            // end of a maintainer cycle, which may not have ended yet: wait for one with samples.
+            let reasonsPath = dirB + "/public/peer_connect_reasons.json"
+            @Sendable func reportSamples() -> [String] {
+                guard let data = FileManager.default.contents(atPath: reasonsPath),
+                    let file = try? jsonObject(Array(data))
+                else { return [] }
+                return (file["reasons"] as? [[String: Any]] ?? []).flatMap { $0["samples"] as? [String] ?? [] }
+            }
+            #expect(await waitFor { !reportSamples().isEmpty }, "no samples in \(reasonsPath)")
+            let samples = reportSamples()
             #expect(!samples.isEmpty)
             #expect(samples.allSatisfy { $0.contains("***") }, "\(samples)")
             _ = try jsonObject(

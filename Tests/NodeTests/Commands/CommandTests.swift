@@ -105,3 +105,75 @@ import Testing
         }
     }
 }
+
+/// The operator commands added for issue 16: status --watch, testnet, host names.
+@Suite struct OperatorCommandTests {
+    func parse(_ arguments: [String]) throws -> Command {
+        try Command.parse(arguments, environment: { _ in nil }, fileExists: { _ in false })
+    }
+
+    @Test func statusWatch_takesAnInterval_andOnlyStatusTakesIt() throws {
+        guard case .status(_, let watch) = try parse(["status", "--watch"]) else {
+            throw Command.UsageError(description: "")
+        }
+        #expect(watch == .seconds(2))
+        guard case .status(_, let interval) = try parse(["status", "--watch", "--interval", "0.5"]) else {
+            throw Command.UsageError(description: "")
+        }
+        #expect(interval == .milliseconds(500))
+        guard case .status(_, nil) = try parse(["status"]) else { throw Command.UsageError(description: "") }
+        #expect(throws: Command.UsageError.self) { try parse(["diagnose", "--watch"]) }
+        #expect(throws: Command.UsageError.self) { try parse(["status", "--interval", "nan"]) }
+        #expect(throws: Command.UsageError.self) { try parse(["status", "--interval", "0.01"]) }
+    }
+
+    @Test func watchFrame_redrawsInPlaceOnATerminal_elseSeparatesScreens() {
+        let onTerminal = StatusCommand.frame("screen", interval: .seconds(2), terminal: true)
+        #expect(onTerminal.hasPrefix("\u{1B}[H\u{1B}[2Jscreen") && onTerminal.contains("Ctrl-C"))
+        #expect(StatusCommand.frame("screen", interval: .seconds(2), terminal: false) == "screen\n")
+    }
+
+    @Test func testnet_checksItsNumbers() throws {
+        guard case .testnet(let testnet) = try parse(["testnet", "--nodes", "3"]) else {
+            throw Command.UsageError(description: "")
+        }
+        #expect(testnet.nodes == 3 && testnet.dataDirectory == "./meshnode_testnet")
+        for bad in [
+            ["testnet"], ["testnet", "--nodes", "1"], ["testnet", "--nodes", "65"],
+            ["testnet", "--nodes", "3", "--base-ip", "10.0.0.1"],
+            ["testnet", "--nodes", "3", "--base-ip", "127.255.255.254"],
+            ["testnet", "--nodes", "3", "--what", "x"],
+        ] {
+            #expect(throws: Command.UsageError.self, "\(bad)") { try parse(bad) }
+        }
+    }
+
+    @Test func testnet_laterNodesPeerWithEveryEarlierOne_soTheHigherIPDials() throws {
+        let testnet = try TestnetCommand.parse(["--nodes", "3", "--base-ip", "127.0.9.1", "--data-dir", "/tmp/t"])
+        let third = testnet.arguments(2)
+        let peers = third.indices.filter { third[$0] == "--peer" }.map { third[$0 + 1] }
+        #expect(peers == ["127.0.9.1:7071", "127.0.9.2:7071"])
+        #expect(!testnet.arguments(0).contains("--peer"))
+        #expect(third.contains("127.0.9.3:7071") && third.contains("127.0.9.3:7070") && third.contains("/tmp/t/node3"))
+        #expect(third.contains("--lan"))
+        // Every node can hold every other: N−1 outbound slots, N−1 inbound.
+        let max = third.firstIndex(of: "--max-peers").map { third[$0 + 1] }
+        let min = third.firstIndex(of: "--min-outbound").map { third[$0 + 1] }
+        #expect(max == "4" && min == "2")
+    }
+
+    @Test func peerAndSeed_acceptHostNames_forLaterResolution() throws {
+        guard case .run(let options) = try parse(["--peer", "localhost:7071", "--seed", "seed.example.org:7071"]) else {
+            throw Command.UsageError(description: "")
+        }
+        #expect(
+            options.namedPeers == [
+                NamedPeer(host: "localhost", port: 7071, source: .direct),
+                NamedPeer(host: "seed.example.org", port: 7071, source: .seed),
+            ])
+        #expect(options.node.directPeers.isEmpty && options.node.seeds.isEmpty)
+        for bad in ["localhost", "localhost:0", "local host:7071", ":7071", "-x:7071", "a:b:7071", "localhost:70710"] {
+            #expect(throws: Command.UsageError.self, "\(bad)") { try parse(["--peer", bad]) }
+        }
+    }
+}
