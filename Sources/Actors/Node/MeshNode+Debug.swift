@@ -71,7 +71,12 @@ extension MeshNode: DebugDataSource {
             }
         }
         for (reason, count) in totals.handshakeFailures { metrics.handshakeFailures[reason.rawValue] = count }
-        for (reason, count) in totals.disconnects { metrics.disconnects[reason.rawValue] = count }
+        let reports = await manager.reportSummary
+        for (reason, sides) in reports.disconnects {
+            for (side, count) in sides { metrics.disconnects[reason, default: [:]][side] = count }
+        }
+        snapshot.funnel = reports.funnel
+        snapshot.flapping = reports.flapping
         metrics.pingRTT = totals.pingRTT
         let logged = logger.outsiderCounts()
         for event in Logger.outsiderEvents.union(logged.seen.keys) {
@@ -82,6 +87,11 @@ extension MeshNode: DebugDataSource {
         snapshot.metrics = metrics
         snapshot.uptimeSeconds = Int(now - startedAt)
         return snapshot
+    }
+
+    public func why(ip: String) async -> PeerWhy? {
+        guard let ip = PeerIP(parsing: ip) else { return nil }
+        return await manager.why(ip)
     }
 
     public func connectNow(_ address: String) async -> Result<Void, ConnectRefusal> {

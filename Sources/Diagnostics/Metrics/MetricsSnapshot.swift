@@ -5,7 +5,9 @@ public struct MetricsSnapshot: Sendable {
     /// Keyed by reason, then source.
     public var dialFailures: [String: [String: Int]] = [:]
     public var handshakeFailures: [String: Int] = [:]
-    public var disconnects: [String: Int] = [:]
+    /// Session ends keyed by reason, then side (`local`: this node ended it; `remote`: the
+    /// peer or the path did; `DisconnectSide`).
+    public var disconnects: [String: [String: Int]] = [:]
     public var pingRTT = Histogram.pingRTT()
     public var peerBookEntries: [String: Int] = ["hot": 0, "warm": 0, "cold": 0]
     public var bytesReceived = 0
@@ -34,7 +36,9 @@ public struct MetricsSnapshot: Sendable {
             for source in sources { dialFailures[reason, default: [:]][source, default: 0] += 0 }
         }
         for reason in handshakeFailureReasons { handshakeFailures[reason, default: 0] += 0 }
-        for reason in disconnectReasons { disconnects[reason, default: 0] += 0 }
+        for reason in disconnectReasons {
+            for side in DisconnectSide.allCases { disconnects[reason, default: [:]][side.rawValue, default: 0] += 0 }
+        }
     }
 }
 

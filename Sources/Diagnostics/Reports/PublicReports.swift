@@ -49,6 +49,7 @@ public struct PublicReports: Sendable {
                         ])
                     })
             ),
+            ("funnel", snapshot.funnel.last?.json ?? .null),
         ])
     }
 
