@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+@testable import Wire
+
+/// `why`, the funnel and the two-sided disconnect ledger on real nodes: what the routes show
+/// is what the nodes did, on both sides of one session.
+@Suite(.serialized) struct PeerReportsEndpointTests {
+    @Test func operatorDisconnect_isLocalOnOneSide_andRemoteWithItsReasonOnTheOther() async throws {
+        try await withChildProcesses {
+            let (dirA, dirB) = (BinaryTests.temporaryDirectory(), BinaryTests.temporaryDirectory())
+            defer { for dir in [dirA, dirB] { try? FileManager.default.removeItem(atPath: dir) } }
+            let nodeA = try NodeProcess([
+                "run", "--listen", "127.0.95.1:7071", "--debug-listen", "127.0.95.1:7070", "--lan", "--tick", "0.2",
+                "--data-dir", dirA,
+            ])
+            defer { nodeA.stop() }
+            let nodeB = try NodeProcess([
+                "run", "--listen", "127.0.95.2:7071", "--debug-listen", "127.0.95.2:7070", "--lan", "--tick", "0.2",
+                "--data-dir", dirB, "--peer", "127.0.95.1:7071",
+            ])
+            defer { nodeB.stop() }
+            let (debugA, debugB) = (address("127.0.95.1:7070"), address("127.0.95.2:7070"))
+            let why: @Sendable (SocketAddress, String) async -> [String: Any]? = { debug, ip in
+                guard let (status, body) = try? await http(debug, "/api/p2p/why/\(ip)"), status == 200 else {
+                    return nil
+                }
+                return try? jsonObject(body)
+            }
+            #expect(
+                await waitFor(.seconds(20)) { await why(debugA, "127.0.95.2")?["connected"] as? Bool == true },
+                "log: \(nodeA.log)")
+            // B dialed A as a direct peer: its decision chain starts with the dial.
+            let chainB = try #require(await why(debugB, "127.0.95.1"))
+            let eventsB = (chainB["decisions"] as? [[String: Any]] ?? []).compactMap { $0["event"] as? String }
+            #expect(eventsB.starts(with: ["dialed", "connected"]), "\(eventsB)")
+            #expect(chainB["source"] as? String == "direct")
+
+            let token = try #require(cookie(in: dirA))
+            let (status, _) = try await http(
+                debugA, "/api/p2p/disconnect", method: "POST", body: "{\"ip\":\"127.0.95.2\"}", cookie: token)
+            #expect(status == 200)
+            let ended: @Sendable ([String: Any]?) -> [String: Any]? = { chain in
+                (chain?["decisions"] as? [[String: Any]])?.last { $0["event"] as? String == "disconnected" }
+            }
+            let bothEnded = await waitFor {
+                let onA = ended(await why(debugA, "127.0.95.2"))
+                let onB = ended(await why(debugB, "127.0.95.1"))
+                return onA != nil && onB != nil
+            }
+            #expect(bothEnded)
+            let onA = try #require(ended(await why(debugA, "127.0.95.2")))
+            #expect(onA["reason"] as? String == "operator_disconnect" && onA["side"] as? String == "local")
+            #expect(onA["session_seconds"] is Double)
+            let onB = try #require(ended(await why(debugB, "127.0.95.1")))
+            #expect(onB["reason"] as? String == "remote_closed" && onB["side"] as? String == "remote")
+            #expect(onB["remote_reason"] as? String == "operator_disconnect")
+
+            #expect(
+                await metricSample(debugA, "meshnode_disconnects_total{reason=\"operator_disconnect\",side=\"local\"}")
+                    == 1)
+            #expect(
+                await metricSample(debugB, "meshnode_disconnects_total{reason=\"remote_closed\",side=\"remote\"}") == 1)
+            #expect(
+                await metricSample(debugB, "meshnode_disconnects_total{reason=\"remote_closed\",side=\"local\"}") == 0)
+
+            // The funnel of B's ticks: A is known, and each tick considered it.
+            let (_, funnelBody) = try await http(debugB, "/api/p2p/funnel")
+            let last = try #require(try jsonObject(funnelBody)["last"] as? [String: Any])
+            #expect((last["known"] as? Int ?? 0) >= 1 && (last["candidates"] as? Int ?? 0) >= 1, "\(last)")
+
+            #expect(try await http(debugA, "/api/p2p/why/127.0.95.77").0 == 404)
+            #expect(try await http(debugA, "/api/p2p/why/nonsense").0 == 400)
+        }
+    }
+}
