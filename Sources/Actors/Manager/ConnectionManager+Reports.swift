@@ -69,13 +69,14 @@ extension ConnectionManager {
         return why
     }
 
-    /// The funnel's ticks, the peers held off as flapping, and session ends by reason and side.
+    /// The funnel's ticks and totals, the peers held off as flapping, and session ends by reason and side.
     var reportSummary:
-        (funnel: [Funnel.Tick], flapping: [(ip: String, untilUnix: Double)], disconnects: [String: [String: Int]])
-    {
-        let now = Self.now()
-        return (
-            reports.funnel.ticks, reports.damper.held(now: now).map { ($0.ip, $0.until) }, reports.ledger.totalsByReason
+        (
+            funnel: [Funnel.Tick], funnelTotals: [String: Int], flapping: [(ip: String, untilUnix: Double)],
+            disconnects: [String: [String: Int]]
         )
+    {
+        let held = reports.damper.held(now: Self.now()).map { (ip: $0.ip, untilUnix: $0.until) }
+        return (reports.funnel.ticks, reports.funnel.totals, held, reports.ledger.totalsByReason)
     }
 }

@@ -76,6 +76,7 @@ extension MeshNode: DebugDataSource {
             for (side, count) in sides { metrics.disconnects[reason, default: [:]][side] = count }
         }
         snapshot.funnel = reports.funnel
+        metrics.funnel = reports.funnelTotals
         snapshot.flapping = reports.flapping
         metrics.pingRTT = totals.pingRTT
         let logged = logger.outsiderCounts()

@@ -22,6 +22,8 @@ public struct MetricsSnapshot: Sendable {
     /// many of them the log budget suppressed (the log summarizes, the metrics stay exact).
     public var outsiderLogEvents: [String: Int] = [:]
     public var outsiderLogSuppressed: [String: Int] = [:]
+    /// The maintainer's dial funnel summed over every tick, by stage (`Funnel.stages`).
+    public var funnel: [String: Int] = Dictionary(uniqueKeysWithValues: Funnel.stages.map { ($0, 0) })
     public init() {}
 
     /// Gives every series of a known label set a sample from the start: a counter that first

@@ -36,6 +36,13 @@ public enum PrometheusText {
                 sample(&out, "meshnode_disconnects_total", [("reason", reason), ("side", side)], Double(value))
             }
         }
+        family(
+            &out, "meshnode_funnel_total", "counter",
+            "The maintainer's dials by stage, summed over ticks: candidates, skipped, dialed, tcp_ok, handshake_ok, "
+                + "still_up_next_tick.")
+        for stage in Funnel.stages {
+            sample(&out, "meshnode_funnel_total", [("stage", stage)], Double(metrics.funnel[stage] ?? 0))
+        }
         family(&out, "meshnode_ping_rtt_seconds", "histogram", "Ping round-trip times.")
         var cumulative = 0
         for (bound, count) in zip(metrics.pingRTT.bounds, metrics.pingRTT.counts) {

@@ -22,8 +22,14 @@ public struct Funnel: Sendable {
         public var skippedTotal: Int { skipped.values.reduce(0, &+) }
     }
 
+    /// The stages counted since start, for `meshnode_funnel_total{stage}`.
+    public static let stages = ["candidates", "skipped", "dialed", "tcp_ok", "handshake_ok", "still_up_next_tick"]
+
     public let capacity: Int
     public private(set) var ticks: [Tick] = []
+    /// Every stage summed over all ticks since start (not only the kept ones); every stage
+    /// present from the start.
+    public private(set) var totals: [String: Int] = Dictionary(uniqueKeysWithValues: stages.map { ($0, 0) })
 
     public init(capacity: Int = 60) {
         self.capacity = max(2, capacity)
@@ -37,7 +43,9 @@ public struct Funnel: Sendable {
     public mutating func beginTick(_ tick: Int, known: Int, connected: @autoclosure () -> Set<String>, now: Double) {
         guard ticks.last?.tick != tick else { return }
         if var previous = ticks.popLast() {
-            previous.stillUpNextTick = previous.established.intersection(connected()).count
+            let stillUp = previous.established.intersection(connected()).count
+            previous.stillUpNextTick = stillUp
+            totals["still_up_next_tick", default: 0] &+= stillUp
             previous.established = []
             ticks.append(previous)
         }
@@ -51,21 +59,31 @@ public struct Funnel: Sendable {
         let index = ticks.count - 1
         switch event {
         case .skipped(let reason):
+            count("candidates", "skipped")
             ticks[index].candidates &+= 1
             // Reason codes are a fixed taxonomy; the cap only guards against a caller's bug.
             if ticks[index].skipped[reason] != nil || ticks[index].skipped.count < 64 {
                 ticks[index].skipped[reason, default: 0] &+= 1
             }
         case .dialed:
+            count("candidates", "dialed")
             ticks[index].candidates &+= 1
             ticks[index].dialed &+= 1
         case .dialFailed(_, let handshake, _):
-            if handshake { ticks[index].tcpOK &+= 1 }
+            if handshake {
+                count("tcp_ok")
+                ticks[index].tcpOK &+= 1
+            }
         case .connected(let direction) where direction == "outbound":
+            count("tcp_ok", "handshake_ok")
             ticks[index].tcpOK &+= 1
             ticks[index].handshakeOK &+= 1
             if ticks[index].established.count < 4096 { ticks[index].established.insert(ip) }
         default: break
         }
+    }
+
+    private mutating func count(_ stages: String...) {
+        for stage in stages { totals[stage, default: 0] &+= 1 }
     }
 }

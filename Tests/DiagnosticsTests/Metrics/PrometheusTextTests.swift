@@ -88,6 +88,7 @@ struct ExpositionChecker {
             "meshnode_disconnects_total{reason=\"slow_peer\",side=\"remote\"} 0",
             "meshnode_disconnects_total{reason=\"ping_timeout\",side=\"local\"} 4",  // a value already there is kept
             "meshnode_disconnects_total{reason=\"ping_timeout\",side=\"remote\"} 0",
+            "meshnode_funnel_total{stage=\"still_up_next_tick\"} 0", "meshnode_funnel_total{stage=\"dialed\"} 0",
         ] {
             #expect(text.split(separator: "\n").contains(Substring(line)), "missing: \(line)")
         }

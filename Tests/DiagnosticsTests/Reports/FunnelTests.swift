@@ -26,6 +26,10 @@ import Testing
         tick = try #require(funnel.ticks.first)
         #expect(tick.stillUpNextTick == 1)  // c dropped before the next tick
         #expect(funnel.last?.tick == 2 && funnel.last?.candidates == 0)
+        #expect(
+            funnel.totals == [
+                "candidates": 7, "skipped": 3, "dialed": 4, "tcp_ok": 3, "handshake_ok": 2, "still_up_next_tick": 1,
+            ])
     }
 
     @Test func beginTick_sameTickAgain_keepsCounting() {

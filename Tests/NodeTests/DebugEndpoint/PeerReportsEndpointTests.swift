@@ -69,6 +69,8 @@ import Testing
             let last = try #require(try jsonObject(funnelBody)["last"] as? [String: Any])
             #expect((last["known"] as? Int ?? 0) >= 1 && (last["candidates"] as? Int ?? 0) >= 1, "\(last)")
 
+            #expect((await metricSample(debugB, "meshnode_funnel_total{stage=\"dialed\"}") ?? 0) >= 1)
+            #expect((await metricSample(debugB, "meshnode_funnel_total{stage=\"handshake_ok\"}") ?? 0) >= 1)
             #expect(try await http(debugA, "/api/p2p/why/127.0.95.77").0 == 404)
             #expect(try await http(debugA, "/api/p2p/why/nonsense").0 == 400)
         }
