@@ -39,23 +39,28 @@ import Testing
             #expect(session > 0 && eventsB[max(0, session - 1)] == "dialed", "\(eventsB)")
             #expect(chainB["source"] as? String == "direct")
 
+            // Session ends recorded on each side; the first one after the operator's disconnect
+            // is that session's end (a later duplicate of B's redial must not be mistaken for it).
+            let ends: @Sendable (SocketAddress, String) async -> [[String: Any]] = { debug, ip in
+                (await why(debug, ip)?["decisions"] as? [[String: Any]] ?? []).filter {
+                    $0["event"] as? String == "disconnected"
+                }
+            }
+            let (beforeA, beforeB) = (await ends(debugA, "127.0.95.2").count, await ends(debugB, "127.0.95.1").count)
             let token = try #require(cookie(in: dirA))
             let (status, _) = try await http(
                 debugA, "/api/p2p/disconnect", method: "POST", body: "{\"ip\":\"127.0.95.2\"}", cookie: token)
             #expect(status == 200)
-            let ended: @Sendable ([String: Any]?) -> [String: Any]? = { chain in
-                (chain?["decisions"] as? [[String: Any]])?.last { $0["event"] as? String == "disconnected" }
-            }
             let bothEnded = await waitFor {
-                let onA = ended(await why(debugA, "127.0.95.2"))
-                let onB = ended(await why(debugB, "127.0.95.1"))
-                return onA != nil && onB != nil
+                let countA = await ends(debugA, "127.0.95.2").count
+                let countB = await ends(debugB, "127.0.95.1").count
+                return countA > beforeA && countB > beforeB
             }
             #expect(bothEnded)
-            let onA = try #require(ended(await why(debugA, "127.0.95.2")))
+            let onA = try #require(await ends(debugA, "127.0.95.2").dropFirst(beforeA).first)
             #expect(onA["reason"] as? String == "operator_disconnect" && onA["side"] as? String == "local")
             #expect(onA["session_seconds"] is Double)
-            let onB = try #require(ended(await why(debugB, "127.0.95.1")))
+            let onB = try #require(await ends(debugB, "127.0.95.1").dropFirst(beforeB).first)
             #expect(onB["reason"] as? String == "remote_closed" && onB["side"] as? String == "remote")
             #expect(onB["remote_reason"] as? String == "operator_disconnect")
 
