@@ -5,6 +5,7 @@
 #     violations and failed loads all show as CONSOLE lines with --enable-logging=stderr),
 #   - the page's own error counter is 0 and its first refresh succeeded (data-state="ok"),
 #   - the DOM shows the other two nodes' addresses,
+#   - the "why" panel, opened by the URL (#why=IP), shows node 2's session,
 #   - a screenshot is taken and is not blank (PNG decoded with Python's zlib: enough
 #     distinct colours).
 # DASHBOARD_SCREENSHOT=PATH keeps the screenshot.
@@ -53,9 +54,10 @@ grep -q "$net.2:7071" <<<"$peers" && grep -q "$net.3:7071" <<<"$peers" || {
 }
 
 chrome=("$browser" --headless --disable-gpu --no-sandbox --no-first-run --user-data-dir="$work/chrome"
-  --enable-logging=stderr --v=0 --virtual-time-budget=6000 --window-size=1280,900)
-timeout 60 "${chrome[@]}" --dump-dom "$url" >"$work/dom.html" 2>"$work/dom.log"
-timeout 60 "${chrome[@]}" --screenshot="$work/shot.png" "$url" >/dev/null 2>"$work/shot.log"
+  --enable-logging=stderr --v=0 --virtual-time-budget=6000 --window-size=1280,1300)
+page="$url#why=$net.2"
+timeout 60 "${chrome[@]}" --dump-dom "$page" >"$work/dom.html" 2>"$work/dom.log"
+timeout 60 "${chrome[@]}" --screenshot="$work/shot.png" "$page" >/dev/null 2>"$work/shot.log"
 
 failed=0
 fail() { echo "dashboard-check: FAIL: $*" >&2; failed=1; }
@@ -67,6 +69,8 @@ grep -q 'data-errors="0"' "$work/dom.html" || fail "the page counted script erro
 for n in 2 3; do
   grep -qF "$net.$n:7071" "$work/dom.html" || fail "the DOM does not show peer $net.$n:7071"
 done
+grep -q 'data-why="ok"' "$work/dom.html" && grep -q '<td>connected</td>' "$work/dom.html" \
+  || fail "the why panel does not show $net.2's session"
 [ -s "$work/shot.png" ] || fail "no screenshot"
 # DASHBOARD_SCREENSHOT=PATH keeps the screenshot (a CI artifact, or to look at it).
 if [ -n "${DASHBOARD_SCREENSHOT:-}" ] && [ -s "$work/shot.png" ]; then cp "$work/shot.png" "$DASHBOARD_SCREENSHOT"; fi
@@ -78,4 +82,4 @@ if [ "$failed" != 0 ]; then
   head -c 3000 "$work/dom.html" >&2
   exit 1
 fi
-echo "dashboard-check: ok: peers $net.2:7071 and $net.3:7071 shown, no console message, screenshot not blank"
+echo "dashboard-check: ok: peers $net.2:7071 and $net.3:7071 shown, why panel filled, no console message, screenshot not blank"

@@ -50,6 +50,7 @@ enum DashboardPage {
         td.bar-cell { width: 55%; }
         svg { width: 100%; height: 220px; background: #fbfcfd; border: 1px solid #eef0f4; }
         .legend span { margin-right: 12px; white-space: nowrap; }
+        tr.pick { cursor: pointer; } tr.pick:hover { background: #eef3ff; }
         </style>
         </head>
         <body data-state="loading" data-errors="0">
@@ -68,6 +69,10 @@ enum DashboardPage {
         <section id="failures-section"><h2>Recent dial failures</h2>
         <table><thead><tr><th>time</th><th>address</th><th>reason</th><th>source</th></tr></thead>
         <tbody id="failures"></tbody></table></section>
+        <section id="why-section"><h2>Why <span id="why-ip" class="muted">(click a peer or a failure)</span></h2>
+        <p id="why-summary" class="muted"></p>
+        <table><thead><tr><th>time</th><th>event</th><th>detail</th><th>times</th></tr></thead>
+        <tbody id="why"></tbody></table></section>
         </main>
         <script>
         'use strict';
@@ -79,6 +84,11 @@ enum DashboardPage {
         const MAX_SERIES = 16;    // peers drawn in the chart
         const rtt = new Map();    // ip -> [{t, v}]
         let funnelAvailable = true;
+        let whyIP = null;         // the peer whose decisions are shown (#why=IP in the URL)
+        try {
+          const match = /^#why=(.+)$/.exec(location.hash);
+          if (match) whyIP = decodeURIComponent(match[1]);
+        } catch (error) { whyIP = null; }
         let errors = 0;
         window.addEventListener('error', () => { errors += 1; document.body.dataset.errors = String(errors); });
 
@@ -112,6 +122,26 @@ enum DashboardPage {
           return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
         }
         function ms(value) { return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(2) + ' ms' : '—'; }
+        function clock(unix) { return typeof unix === 'number' ? new Date(unix * 1000).toLocaleTimeString() : '—'; }
+        function ipOf(addr) {
+          if (typeof addr !== 'string') return null;
+          if (addr.startsWith('[')) { const end = addr.indexOf(']'); return end > 1 ? addr.slice(1, end) : null; }
+          const colon = addr.lastIndexOf(':');
+          return colon > 0 ? addr.slice(0, colon) : addr;
+        }
+        // Rows of `tbody` open the decisions of the IP `ips[i]` when clicked.
+        function pickable(tbody, ips) {
+          Array.from(tbody.rows).forEach((row, i) => {
+            if (typeof ips[i] !== 'string') return;
+            row.className = 'pick';
+            row.addEventListener('click', () => choose(ips[i]));
+          });
+        }
+        function choose(ip) {
+          whyIP = ip;
+          history.replaceState(null, '', '#why=' + encodeURIComponent(ip));
+          renderWhy();
+        }
         function text(value) { return typeof value === 'string' ? value : (value === null || value === undefined ? '—' : String(value)); }
         async function get(path) {
           const response = await fetch(path, { cache: 'no-store', credentials: 'same-origin' });
@@ -124,6 +154,7 @@ enum DashboardPage {
           const peers = Array.isArray(debug.connected_peers) ? debug.connected_peers : [];
           fill(byId('peers'), peers.map((p) => [text(p.addr), text(p.direction), ms(p.last_rtt_ms),
             duration(now - Number(p.connected_since_unix))]), 'no peers connected', 4);
+          pickable(byId('peers'), peers.map((p) => p.ip));
           const book = debug.peer_book_counts || {};
           byId('summary').textContent = peers.length + ' peers connected · peer book ' + text(book.total) +
             ' (hot ' + text(book.hot) + ', warm ' + text(book.warm) + ', cold ' + text(book.cold) + ')';
@@ -145,6 +176,7 @@ enum DashboardPage {
           const failures = Array.isArray(debug.dial_failures) ? debug.dial_failures.slice(-15).reverse() : [];
           fill(byId('failures'), failures.map((f) => [new Date(Number(f.timestamp_unix) * 1000).toLocaleTimeString(),
             text(f.addr), text(f.reason), text(f.source)]), 'no dial failures', 4);
+          pickable(byId('failures'), failures.map((f) => ipOf(f.addr)));
         }
         function renderReasons(reasons) {
           const list = Array.isArray(reasons.reasons) ? reasons.reasons : [];
@@ -171,6 +203,48 @@ enum DashboardPage {
           const skips = Array.isArray(last.skipped_by_reason) ? last.skipped_by_reason : [];
           byId('funnel-skips').textContent = skips.length === 0 ? 'tick ' + text(last.tick) + ': nothing skipped'
             : 'tick ' + text(last.tick) + ' skipped: ' + skips.map((s) => text(s.reason) + ' ' + text(s.count)).join(', ');
+        }
+        function detail(d) {
+          const bits = [];
+          if (typeof d.reason === 'string') bits.push(d.reason);
+          for (const key of ['source', 'direction', 'side', 'remote_reason']) {
+            if (typeof d[key] === 'string') bits.push(key.replace('_', ' ') + ' ' + d[key]);
+          }
+          if (typeof d.session_seconds === 'number') bits.push('session ' + duration(d.session_seconds));
+          for (const key of ['cooldown_until_unix', 'until_unix']) {
+            if (typeof d[key] === 'number') bits.push('until ' + clock(d[key]));
+          }
+          return bits.join(', ');
+        }
+        async function renderWhy() {
+          if (typeof whyIP !== 'string') return;
+          const ip = whyIP;
+          byId('why-ip').textContent = ip;
+          let why;
+          try {
+            why = await get('/api/p2p/why/' + encodeURIComponent(ip));
+          } catch (error) {
+            if (ip !== whyIP) return;
+            byId('why-summary').textContent = error.status === 404 ? 'the node knows nothing of ' + ip
+              : 'unavailable: ' + error.message;
+            fill(byId('why'), [], '—', 4);
+            return;
+          }
+          if (ip !== whyIP) return;
+          const now = Date.now() / 1000;
+          const parts = [why.connected ? 'connected, ' + text(why.direction) : 'not connected'];
+          if (typeof why.source === 'string') parts.push('source ' + why.source);
+          if (typeof why.address === 'string') parts.push('listens on ' + why.address);
+          const holds = [['cooling down', why.cooldown_until_unix], ['banned', why.banned_until_unix],
+            ['held off (flapping)', why.flapping_until_unix]];
+          for (const [name, until] of holds) {
+            if (typeof until === 'number') parts.push(name + ' for ' + duration(until - now));
+          }
+          byId('why-summary').textContent = parts.join(' · ');
+          const decisions = Array.isArray(why.decisions) ? why.decisions : [];
+          fill(byId('why'), decisions.map((d) => [clock(d.ts_unix), text(d.event), detail(d),
+            Number(d.repeats) > 1 ? '×' + Number(d.repeats) : '']), 'no decisions recorded', 4);
+          document.body.dataset.why = 'ok';
         }
         function drawChart() {
           const svg = byId('rtt');
@@ -233,6 +307,7 @@ enum DashboardPage {
               if (error.status === 404) { funnelAvailable = false; byId('funnel-section').hidden = true; }
             }
           }
+          await renderWhy();
         }
         let busy = false;
         async function tick() { if (busy) return; busy = true; try { await refresh(); } finally { busy = false; } }

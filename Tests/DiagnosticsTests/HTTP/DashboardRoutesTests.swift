@@ -45,7 +45,9 @@ import Testing
             #expect(!html.contains(forbidden), "the page contains \(forbidden)")
         }
         // It reads only this node's routes.
-        for route in ["'/api/p2p/debug'", "'/api/p2p/reasons'", "'/api/p2p/funnel'"] { #expect(html.contains(route)) }
+        for route in ["'/api/p2p/debug'", "'/api/p2p/reasons'", "'/api/p2p/funnel'", "'/api/p2p/why/'"] {
+            #expect(html.contains(route))
+        }
         let head = await get("/", method: "HEAD")
         #expect(head.status == 200 && head.body == page.body)  // the server drops a HEAD's body
         let post = await get("/", method: "POST")
