@@ -55,7 +55,10 @@ import Testing
     }
 
     @Test func why_is400ForANonIP_404ForAnUnknownIP() async throws {
-        for text in ["not-an-ip", "10.0.0.1:7071", "", "999.1.1.1", String(repeating: "1", count: 200)] {
+        for text in [
+            "not-an-ip", "10.0.0.1:7071", "", "999.1.1.1", String(repeating: "1", count: 200), "%3", "%zz1", "%FF",
+            "10.0.0.1%00",
+        ] {
             #expect(await get("/api/p2p/why/\(text)").status == 400, "\(text)")
         }
         let unknown = await get("/api/p2p/why/10.9.9.9")
@@ -78,6 +81,10 @@ import Testing
         let why = try object(response)
         #expect(why["ip"] as? String == "10.0.0.1")
         #expect(why["flapping_until_unix"] as? Double == 172)
+        // As a browser's encodeURIComponent sends it.
+        let encoded = await get(
+            "/api/p2p/why/%3A%3Affff%3A10.0.0.1", source: ReportsSource(reports: reports, now: 113))
+        #expect(try object(encoded)["ip"] as? String == "10.0.0.1")
         let decisions = try #require(why["decisions"] as? [[String: Any]])
         #expect(
             decisions.map { $0["event"] as? String }
