@@ -62,7 +62,8 @@ enum DashboardPage {
         <section id="rtt-section"><h2>RTT over time (ms)</h2><svg id="rtt" viewBox="0 0 600 220" preserveAspectRatio="none"></svg>
         <div class="legend" id="legend"></div></section>
         <section id="funnel-section"><h2>Funnel (last tick)</h2>
-        <table><tbody id="funnel"></tbody></table><p class="muted" id="funnel-skips"></p></section>
+        <table><tbody id="funnel"></tbody></table><p class="muted" id="funnel-skips"></p>
+        <p id="flapping"></p></section>
         <section id="blockers-section"><h2>Top blockers (last cycle)</h2>
         <table><thead><tr><th>reason</th><th>count</th><th>samples</th></tr></thead>
         <tbody id="blockers"></tbody></table></section>
@@ -185,6 +186,9 @@ enum DashboardPage {
             Array.isArray(r.samples) ? r.samples.map(text).join(', ') : '—']), 'nothing blocked in the last cycle', 3);
         }
         function renderFunnel(funnel) {
+          const held = Array.isArray(funnel.flapping) ? funnel.flapping : [];
+          byId('flapping').textContent = held.length === 0 ? '' : 'held off (flapping): ' +
+            held.slice(0, 10).map((h) => text(h.ip) + ' until ' + clock(h.until_unix)).join(', ');
           const last = funnel.last;
           if (!last) { fill(byId('funnel'), [], 'no tick yet', 3); byId('funnel-skips').textContent = ''; return; }
           const stages = [['known', last.known], ['candidates', last.candidates], ['skipped', last.skipped],
