@@ -26,7 +26,7 @@ done
 [ -n "$metrics" ] || { echo "check-metrics: no answer from /metrics" >&2; cat "$data/log" >&2; exit 1; }
 printf '%s\n' "$metrics" | promtool check metrics
 # Series that must exist from the start (INTERFACE.md): labelled counters at 0, process_*, build info.
-for series in 'meshnode_disconnects_total{reason="ping_timeout"} 0' 'meshnode_handshake_failures_total{reason="handshake_timeout"} 0' \
+for series in 'meshnode_disconnects_total{reason="ping_timeout",side="local"} 0' 'meshnode_disconnects_total{reason="remote_closed",side="remote"} 0' 'meshnode_handshake_failures_total{reason="handshake_timeout"} 0' \
   'process_cpu_seconds_total ' 'process_resident_memory_bytes ' 'process_open_fds ' 'process_start_time_seconds ' \
   'meshnode_build_info{version=' 'meshnode_received_bytes_total ' 'meshnode_sent_bytes_total '; do
   grep -qF "$series" <<<"$metrics" || { echo "check-metrics: /metrics lacks $series" >&2; exit 1; }

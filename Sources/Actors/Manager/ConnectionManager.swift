@@ -25,6 +25,8 @@ public actor ConnectionManager: LoopIsolated {
     var nextID: UInt64 = 0
     var counters = Counters()
     var rttSamples: [Double]?
+    /// Why, funnel, disconnect ledger and flap damping, fed by `noteDecision`/`noteReport`.
+    var reports = PeerReports()
 
     /// Running totals, for stats and metrics.
     public struct Counters: Sendable {
@@ -78,6 +80,7 @@ public actor ConnectionManager: LoopIsolated {
         let reason = table.decideDial(
             address, source: source, localIP: localIP, now: Self.now(), bypassCooldown: bypassCooldown)
         if reason == nil { counters.dialAttempts[source, default: 0] += 1 }
+        noteDecision(address, source: source, skip: reason)
         return reason
     }
 
@@ -161,12 +164,13 @@ public actor ConnectionManager: LoopIsolated {
                 if table.closing[id] != nil { closingPeers[id] = target }
                 target.assumeIsolated { $0.close(reason: reason) }
             case .report(let event):
-                report(event, source: source)
+                report(event, source: source, peer: peer)
             }
         }
     }
 
-    private func report(_ event: PeerTable.Event, source: PeerSource?) {
+    private func report(_ event: PeerTable.Event, source: PeerSource?, peer: PeerConnection?) {
+        noteReport(event, peer: peer)
         switch event {
         case .connected(_, let id, let direction, let listenAddress):
             logger.log(

@@ -71,7 +71,13 @@ extension MeshNode: DebugDataSource {
             }
         }
         for (reason, count) in totals.handshakeFailures { metrics.handshakeFailures[reason.rawValue] = count }
-        for (reason, count) in totals.disconnects { metrics.disconnects[reason.rawValue] = count }
+        let reports = await manager.reportSummary
+        for (reason, sides) in reports.disconnects {
+            for (side, count) in sides { metrics.disconnects[reason, default: [:]][side] = count }
+        }
+        snapshot.funnel = reports.funnel
+        metrics.funnel = reports.funnelTotals
+        snapshot.flapping = reports.flapping
         metrics.pingRTT = totals.pingRTT
         let logged = logger.outsiderCounts()
         for event in Logger.outsiderEvents.union(logged.seen.keys) {
@@ -85,6 +91,11 @@ extension MeshNode: DebugDataSource {
             maximumPeers: configuration.maximumPeers, minimumOutbound: configuration.minimumOutbound,
             lan: configuration.lan, listenPort: Int(listenAddress.port))
         return snapshot
+    }
+
+    public func why(ip: String) async -> PeerWhy? {
+        guard let ip = PeerIP(parsing: ip) else { return nil }
+        return await manager.why(ip)
     }
 
     public func connectNow(_ address: String) async -> Result<Void, ConnectRefusal> {

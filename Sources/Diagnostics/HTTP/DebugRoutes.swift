@@ -21,8 +21,10 @@ public struct DebugRoutes: Sendable {
     /// Read-only routes (GET and HEAD).
     static let readRoutes: Set<String> = [
         "/api/p2p/debug", "/p2p/peers", "/api/p2p/stats", "/api/p2p/reasons", "/metrics", "/health", "/api/p2p/bans",
-        "/api/p2p/config",
+        "/api/p2p/config", "/api/p2p/funnel", "/",
     ]
+    /// `GET /api/p2p/why/IP`: one route per IP.
+    static let whyPrefix = "/api/p2p/why/"
     /// Routes that change state (POST, with the cookie and a JSON body).
     static let controlRoutes: Set<String> = [
         "/api/p2p/connect", "/api/p2p/disconnect", "/api/p2p/ban", "/api/p2p/unban",
@@ -36,9 +38,9 @@ public struct DebugRoutes: Sendable {
         guard Self.knownMethods.contains(request.method) else {
             return .error(501, "method \(request.method) is not implemented")
         }
-        let isRead = Self.readRoutes.contains(request.path)
+        let isRead = Self.readRoutes.contains(request.path) || request.path.hasPrefix(Self.whyPrefix)
         guard isRead || Self.controlRoutes.contains(request.path) else {
-            return .error(404, "no route \(request.path); try /api/p2p/debug, /p2p/peers, /metrics, /health")
+            return .error(404, "no route \(request.path); try / (the dashboard), /api/p2p/debug, /metrics, /health")
         }
         // No CORS: OPTIONS is answered like any other method a route does not take, with no
         // Access-Control-* header, so a browser never lets a page send a cross-site request.
@@ -50,7 +52,9 @@ public struct DebugRoutes: Sendable {
     }
 
     private func read(_ path: String) async -> HTTPResponse {
+        if path.hasPrefix(Self.whyPrefix) { return await why(String(path.dropFirst(Self.whyPrefix.count))) }
         switch path {
+        case "/": return DashboardPage.response
         case "/api/p2p/bans": return await bans()
         case "/api/p2p/config": return await settings()
         case "/health":
@@ -73,6 +77,7 @@ public struct DebugRoutes: Sendable {
                 ]))
         case "/api/p2p/stats": return .json(reports.storeStats(snapshot))
         case "/api/p2p/reasons": return .json(reports.connectReasons(snapshot))
+        case "/api/p2p/funnel": return .json(funnel(snapshot))
         default:
             return HTTPResponse(
                 status: 200, contentType: PrometheusText.contentType,

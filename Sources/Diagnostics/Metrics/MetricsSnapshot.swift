@@ -5,7 +5,9 @@ public struct MetricsSnapshot: Sendable {
     /// Keyed by reason, then source.
     public var dialFailures: [String: [String: Int]] = [:]
     public var handshakeFailures: [String: Int] = [:]
-    public var disconnects: [String: Int] = [:]
+    /// Session ends keyed by reason, then side (`local`: this node ended it; `remote`: the
+    /// peer or the path did; `DisconnectSide`).
+    public var disconnects: [String: [String: Int]] = [:]
     public var pingRTT = Histogram.pingRTT()
     public var peerBookEntries: [String: Int] = ["hot": 0, "warm": 0, "cold": 0]
     public var bytesReceived = 0
@@ -20,6 +22,8 @@ public struct MetricsSnapshot: Sendable {
     /// many of them the log budget suppressed (the log summarizes, the metrics stay exact).
     public var outsiderLogEvents: [String: Int] = [:]
     public var outsiderLogSuppressed: [String: Int] = [:]
+    /// The maintainer's dial funnel summed over every tick, by stage (`Funnel.stages`).
+    public var funnel: [String: Int] = Dictionary(uniqueKeysWithValues: Funnel.stages.map { ($0, 0) })
     public init() {}
 
     /// Gives every series of a known label set a sample from the start: a counter that first
@@ -34,7 +38,9 @@ public struct MetricsSnapshot: Sendable {
             for source in sources { dialFailures[reason, default: [:]][source, default: 0] += 0 }
         }
         for reason in handshakeFailureReasons { handshakeFailures[reason, default: 0] += 0 }
-        for reason in disconnectReasons { disconnects[reason, default: 0] += 0 }
+        for reason in disconnectReasons {
+            for side in DisconnectSide.allCases { disconnects[reason, default: [:]][side.rawValue, default: 0] += 0 }
+        }
     }
 }
 

@@ -28,9 +28,20 @@ public enum PrometheusText {
         for (reason, value) in metrics.handshakeFailures.sorted(by: { $0.key < $1.key }) {
             sample(&out, "meshnode_handshake_failures_total", [("reason", reason)], Double(value))
         }
-        family(&out, "meshnode_disconnects_total", "counter", "Sessions that ended, by reason.")
-        for (reason, value) in metrics.disconnects.sorted(by: { $0.key < $1.key }) {
-            sample(&out, "meshnode_disconnects_total", [("reason", reason)], Double(value))
+        family(
+            &out, "meshnode_disconnects_total", "counter",
+            "Sessions that ended, by reason and side (local: this node ended it; remote: the peer or the path).")
+        for (reason, sides) in metrics.disconnects.sorted(by: { $0.key < $1.key }) {
+            for (side, value) in sides.sorted(by: { $0.key < $1.key }) {
+                sample(&out, "meshnode_disconnects_total", [("reason", reason), ("side", side)], Double(value))
+            }
+        }
+        family(
+            &out, "meshnode_funnel_total", "counter",
+            "The maintainer's dials by stage, summed over ticks: candidates, skipped, dialed, tcp_ok, handshake_ok, "
+                + "still_up_next_tick.")
+        for stage in Funnel.stages {
+            sample(&out, "meshnode_funnel_total", [("stage", stage)], Double(metrics.funnel[stage] ?? 0))
         }
         family(&out, "meshnode_ping_rtt_seconds", "histogram", "Ping round-trip times.")
         var cumulative = 0

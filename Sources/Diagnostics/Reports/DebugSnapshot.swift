@@ -75,6 +75,10 @@ public struct DebugSnapshot: Sendable {
     public var reasons: [ReasonTally] = []
     public var metrics = MetricsSnapshot()
     public var uptimeSeconds = 0
+    /// The funnel of the last ticks, oldest first (`Funnel`); empty when not recorded.
+    public var funnel: [Funnel.Tick] = []
+    /// Peers held off as `flapping` now, with the end of each hold (`FlapDamper`).
+    public var flapping: [(ip: String, untilUnix: Double)] = []
 
     public init() {}
 }
@@ -85,6 +89,14 @@ public protocol DebugDataSource: Sendable {
     /// Dials now, bypassing cooldown; returns the reason code of a failure or skip, nil if
     /// a session was established.
     func connectNow(_ address: String) async -> Result<Void, ConnectRefusal>
+    /// Every decision about one peer (`ip` is normalized IP text), or nil if the node knows
+    /// nothing of it.
+    func why(ip: String) async -> PeerWhy?
+}
+
+extension DebugDataSource {
+    /// A source that keeps no per-peer history knows no peer.
+    public func why(ip: String) async -> PeerWhy? { nil }
 }
 
 /// Why `POST /api/p2p/connect` did not connect.

@@ -51,6 +51,7 @@ public struct PublicReports: Sendable {
                         ])
                     })
             ),
+            ("funnel", snapshot.funnel.last?.json ?? .null),
         ])
     }
 

@@ -269,6 +269,10 @@ public actor ByteStream: LoopIsolated {
             guard let ready = try readNow() else { return }
             outcome = .success(ready)
         } catch {
+            // A failed recv has already ended the stream (`fail` resumed and cleared the
+            // reader): resuming the waiter again would resume one continuation twice (a peer
+            // that reset its connection mid-request crashed the node).
+            guard reader?.id == waiter.id else { return }
             outcome = .failure(error)
         }
         reader = nil

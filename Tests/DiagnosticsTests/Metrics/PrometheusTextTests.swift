@@ -58,7 +58,7 @@ struct ExpositionChecker {
         var metrics = MetricsSnapshot()
         metrics.dialAttempts = ["seed": 3, "direct": 1]
         metrics.dialFailures = ["connection_refused": ["direct": 2]]
-        metrics.disconnects = ["ping_timeout": 1]
+        metrics.disconnects = ["ping_timeout": ["local": 1]]
         metrics.pingRTT.observe(0.0003)
         metrics.pingRTT.observe(0.02)
         metrics.pingRTT.observe(9)
@@ -74,7 +74,7 @@ struct ExpositionChecker {
     /// Prometheus needs the 0 before it (the issue read 2.04 for 3 failures).
     @Test func declaredLabels_areExportedAtZeroBeforeTheFirstIncrement() {
         var metrics = MetricsSnapshot()
-        metrics.disconnects = ["ping_timeout": 4]
+        metrics.disconnects = ["ping_timeout": ["local": 4]]
         metrics.declareLabels(
             sources: ["seed", "direct"], dialFailureReasons: ["timeout", "connection_refused"],
             handshakeFailureReasons: ["handshake_timeout"], disconnectReasons: ["ping_timeout", "slow_peer"])
@@ -84,8 +84,11 @@ struct ExpositionChecker {
             "meshnode_dial_failures_total{reason=\"timeout\",source=\"seed\"} 0",
             "meshnode_dial_failures_total{reason=\"connection_refused\",source=\"direct\"} 0",
             "meshnode_handshake_failures_total{reason=\"handshake_timeout\"} 0",
-            "meshnode_disconnects_total{reason=\"slow_peer\"} 0",
-            "meshnode_disconnects_total{reason=\"ping_timeout\"} 4",  // a value already there is kept
+            "meshnode_disconnects_total{reason=\"slow_peer\",side=\"local\"} 0",
+            "meshnode_disconnects_total{reason=\"slow_peer\",side=\"remote\"} 0",
+            "meshnode_disconnects_total{reason=\"ping_timeout\",side=\"local\"} 4",  // a value already there is kept
+            "meshnode_disconnects_total{reason=\"ping_timeout\",side=\"remote\"} 0",
+            "meshnode_funnel_total{stage=\"still_up_next_tick\"} 0", "meshnode_funnel_total{stage=\"dialed\"} 0",
         ] {
             #expect(text.split(separator: "\n").contains(Substring(line)), "missing: \(line)")
         }

@@ -21,7 +21,9 @@ import Testing
         let json = PublicReports(redactor: Redactor(enabled: true)).connectReasons(snapshot(), timestamp: "T")
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(json.render(pretty: true).utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["ts", "scope", "cycle", "top_blockers", "reasons"])
+        // INTERFACE.md's fields, plus the last tick's funnel (issue #16: "in the reasons file").
+        #expect(Set(object.keys) == ["ts", "scope", "cycle", "top_blockers", "reasons", "funnel"])
+        #expect(object["funnel"] is NSNull)  // no tick recorded yet
         let blockers = try #require(object["top_blockers"] as? [String: Any])
         #expect(blockers["primary"] as? String == "cooldown_active")
         #expect(blockers["secondary"] as? String == "connection_refused")

@@ -63,7 +63,7 @@ import Testing
                 #expect(stats.keys.contains(key), "stats missing \(key)")
             }
             let reasons = try jsonObject(try await http(debugB, "/api/p2p/reasons").1)
-            #expect(Set(reasons.keys) == ["ts", "scope", "cycle", "top_blockers", "reasons"])
+            #expect(Set(reasons.keys) == ["ts", "scope", "cycle", "top_blockers", "reasons", "funnel"])
             let metrics = String(decoding: try await http(debugB, "/metrics").1, as: UTF8.self)
             #expect(metrics.contains("meshnode_peers_connected{direction=\"outbound\"} 1"))
             #expect(metrics.contains("meshnode_dial_failures_total{reason=\"connection_refused\",source=\"direct\"}"))
