@@ -3,6 +3,10 @@ import Glibc
 extension IPAddress {
     /// Parses a numeric IPv4 or IPv6 address (no brackets, no port); `nil` if it is neither.
     public init?(parsing text: String) {
+        // inet_pton reads a C string: an embedded NUL would end the text early, so
+        // "10.0.0.1\0junk" would parse as 10.0.0.1. The longest textual IPv6 address is 45
+        // characters; anything longer or containing NUL is no address.
+        guard text.utf8.count <= 45, !text.utf8.contains(0) else { return nil }
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 {
             self = .v4(UInt32(bigEndian: v4.s_addr))

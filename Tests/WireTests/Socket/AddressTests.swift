@@ -28,6 +28,15 @@ import Testing
         #expect(throws: SocketAddress.AddressError.invalidPort("1.2.3.4:")) { try SocketAddress(parsing: "1.2.3.4:") }
     }
 
+    /// An IP from a JSON body or a URL may carry a NUL (`\u0000` is valid JSON): the text is
+    /// an address only if all of it is, never up to the NUL as a C string would read it.
+    @Test func embeddedNUL_orOverlongText_isNoAddress() {
+        #expect(IPAddress(parsing: "10.0.0.1\u{0}junk") == nil)
+        #expect(IPAddress(parsing: "::1\u{0}") == nil)
+        #expect(IPAddress(parsing: String(repeating: "0", count: 46)) == nil)
+        #expect(IPAddress(parsing: "0000:0000:0000:0000:0000:ffff:255.255.255.255") != nil)  // 45 characters
+    }
+
     @Test func orderingIsNumeric() {
         let a = IPAddress(parsing: "127.0.0.10")!
         let b = IPAddress(parsing: "127.0.0.9")!
