@@ -10,6 +10,8 @@ public actor ConnectionManager: LoopIsolated {
     public nonisolated let reactor: Reactor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
     public nonisolated let registry: PeerRegistry
+    /// Peer events for the embedding application, fed from the table's reports.
+    nonisolated let events: PeerEventHub
     let logger: Logger
     /// The IP our dials come from (the listen IP), if the node listens on one.
     let localIP: IPAddress?
@@ -46,6 +48,7 @@ public actor ConnectionManager: LoopIsolated {
     init(configuration: NodeConfiguration, reactor: Reactor, logger: Logger, book: PeerBook = PeerBook()) {
         self.reactor = reactor
         self.registry = PeerRegistry(reactor: reactor)
+        self.events = PeerEventHub(capacity: configuration.eventBufferCapacity)
         self.logger = logger
         self.localIP = configuration.sourceIP
         self.peerListLimit = max(0, min(configuration.peerListLimit, Message.maximumPeerListCount))
@@ -137,7 +140,7 @@ public actor ConnectionManager: LoopIsolated {
 
     /// Carries out a transition's actions, in order. `peer` is the connection the transition
     /// was about, if any (the only one not yet in the registry); `source` that of a dial.
-    private func perform(_ actions: [PeerTable.Action], peer: PeerConnection? = nil, source: PeerSource? = nil) {
+    func perform(_ actions: [PeerTable.Action], peer: PeerConnection? = nil, source: PeerSource? = nil) {
         for action in actions {
             switch action {
             case .register(let ip, let id):
@@ -162,6 +165,7 @@ public actor ConnectionManager: LoopIsolated {
                 target.assumeIsolated { $0.close(reason: reason) }
             case .report(let event):
                 report(event, source: source)
+                publish(event, peer: peer)
             }
         }
     }

@@ -22,8 +22,12 @@ public final class MeshNode: Sendable {
     public let reactor: Reactor
     public let manager: ConnectionManager
     public var registry: PeerRegistry { manager.registry }
-    /// Application payloads from every peer, in arrival order per peer.
+    /// Application payloads from every peer, in arrival order per peer, of every channel no
+    /// one subscribed to (``subscribe(channel:)``). Unbounded: an application that uses it must
+    /// keep up.
     public let payloads: Payloads
+    /// The application's handshake bytes, handshake check and channel subscriptions.
+    let application: ApplicationHooks
     /// The bound P2P address (the real port when 0 was asked for).
     public let listenAddress: SocketAddress
     let listener: Listener
@@ -62,12 +66,21 @@ public final class MeshNode: Sendable {
         let manager = ConnectionManager(
             configuration: configuration, reactor: reactor, logger: logger, book: try book.get())
         self.manager = manager
-        (payloads, context) = {
+        guard configuration.handshakeData.count <= Message.maximumApplicationDataLength else {
+            throw NodeStartError(
+                description: "handshake data of \(configuration.handshakeData.count) bytes; at most "
+                    + "\(Message.maximumApplicationDataLength) fit in a handshake",
+                exitStatus: 2)
+        }
+        (payloads, context, application) = {
             let channel = PayloadChannel()
+            let application = ApplicationHooks(
+                handshakeData: configuration.handshakeData,
+                channels: ChannelHub(catchAll: channel, highWatermark: configuration.channelBufferBytes))
             let context = PeerConnection.Context(
                 configuration: configuration, nonce: UInt64.random(in: 1...UInt64.max), manager: manager,
-                payloads: channel, logger: logger)
-            return (Payloads(channel: channel), context)
+                payloads: channel, logger: logger, application: application)
+            return (Payloads(channel: channel), context, application)
         }()
         (starts, startsContinuation) = AsyncStream<SessionStart>.makeStream()
         do {

@@ -15,10 +15,7 @@ extension PeerConnection {
         }
         defer { connection.reactor.cancelTimer(timer) }
         var reader = connection.frames.makeAsyncIterator()
-        var state = HandshakeState(
-            expecting: .init(
-                protocolVersion: configuration.protocolVersion, chainID: configuration.chainID,
-                genesis: configuration.genesis, nonce: context.nonce))
+        var state = HandshakeState(expecting: expectations())
         do {
             try onConnection {
                 try $0.send(
@@ -26,7 +23,9 @@ extension PeerConnection {
                         Handshake(
                             protocolVersion: configuration.protocolVersion, chainID: configuration.chainID,
                             genesis: configuration.genesis, listenPort: configuration.listen.port,
-                            nonce: context.nonce, userAgent: configuration.userAgent)))
+                            nonce: context.nonce, userAgent: configuration.userAgent,
+                            minimumProtocolVersion: configuration.minimumProtocolVersion,
+                            application: context.application?.handshakeData.value ?? [])))
             }
             while !state.isFinished {
                 guard let frame = try await reader.next(isolation: self) else {
@@ -42,6 +41,11 @@ extension PeerConnection {
                 }
             }
         } catch let failure as HandshakeFailure {
+            if let detail = failure.detail {
+                context.logger.log(
+                    .info, "peer.application_refused", peer: ip.description, reason: failure.reason,
+                    [("detail", .string(String(detail.prefix(200))))], origin: .outsider)
+            }
             if failure.reportedByPeer { abort(reason: failure.reason) } else { close(reason: failure.reason) }
             throw failure
         } catch {
@@ -51,6 +55,42 @@ extension PeerConnection {
             throw HandshakeFailure(reason: reason, reportedByPeer: false)
         }
         self.reader = reader
+    }
+
+    /// What this node requires of a peer's handshake, with the application's hook (which
+    /// sees the peer as it would be announced: direction, agreed version, its bytes).
+    private func expectations() -> HandshakeState.Expectations {
+        let configuration = context.configuration
+        var validate: (@Sendable (Handshake) -> String?)?
+        if let hook = context.application?.validator.value {
+            let (ip, direction, address, ours) = (
+                ip, direction, connection.remoteAddress, configuration.protocolVersion
+            )
+            validate = { theirs in
+                hook(
+                    ConnectedPeer(
+                        ip: ip, listenAddress: SocketAddress(ip: address.ip, port: theirs.listenPort),
+                        direction: direction, agreedVersion: min(ours, theirs.protocolVersion),
+                        application: theirs.application, userAgent: theirs.userAgent))
+            }
+        }
+        return HandshakeState.Expectations(
+            protocolVersion: configuration.protocolVersion,
+            minimumProtocolVersion: configuration.minimumProtocolVersion,
+            chainID: configuration.chainID, genesis: configuration.genesis, nonce: context.nonce, validate: validate)
+    }
+
+    /// The version agreed with the peer (after the handshake).
+    var agreedVersion: UInt32? {
+        remote.map { min(context.configuration.protocolVersion, $0.protocolVersion) }
+    }
+
+    /// The peer as the application sees it (after the handshake).
+    var connectedPeer: ConnectedPeer? {
+        guard let remote, let agreedVersion else { return nil }
+        return ConnectedPeer(
+            ip: ip, listenAddress: listenAddress, direction: direction, agreedVersion: agreedVersion,
+            application: remote.application, userAgent: remote.userAgent)
     }
 
     static func reason(for error: any Error) -> ReasonCode {

@@ -64,6 +64,8 @@ extension ReasonCode {
     public static let incompatibleChain = ReasonCode(rawValue: "incompatible_chain")
     public static let selfConnection = ReasonCode(rawValue: "self_connection")
     public static let handshakeError = ReasonCode(rawValue: "handshake_error")
+    /// The embedding application's handshake hook refused the peer.
+    public static let applicationRefused = ReasonCode(rawValue: "application_refused")
 
     // After connect.
     public static let pingTimeout = ReasonCode(rawValue: "ping_timeout")
@@ -72,6 +74,10 @@ extension ReasonCode {
     public static let slowPeer = ReasonCode(rawValue: "slow_peer")
     public static let remoteClosed = ReasonCode(rawValue: "remote_closed")
     public static let shutdown = ReasonCode(rawValue: "shutdown")
+    /// The application turned networking off (`setNetworkActive(false)`).
+    public static let networkInactive = ReasonCode(rawValue: "network_inactive")
+    /// The application (or an operator) closed the session.
+    public static let localDisconnect = ReasonCode(rawValue: "local_disconnect")
 
     public static let skipReasons: [ReasonCode] = [
         .alreadyConnected, .alreadyConnecting, .cooldownActive, .maxPeersReached, .peerBanned, .peerUnhealthy,
@@ -84,10 +90,11 @@ extension ReasonCode {
     ]
     public static let handshakeReasons: [ReasonCode] = [
         .handshakeTimeout, .versionMismatch, .genesisMismatch, .chainIDMismatch, .incompatibleChain,
-        .selfConnection, .handshakeError,
+        .selfConnection, .handshakeError, .applicationRefused,
     ]
     public static let sessionReasons: [ReasonCode] = [
         .pingTimeout, .duplicateConnection, .protocolViolation, .slowPeer, .remoteClosed, .shutdown,
+        .networkInactive, .localDisconnect,
     ]
     /// Every code INTERFACE.md names.
     public static let all: Set<ReasonCode> = Set(skipReasons + dialReasons + handshakeReasons + sessionReasons)

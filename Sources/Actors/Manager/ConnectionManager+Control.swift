@@ -1,0 +1,68 @@
+import Wire
+
+extension ConnectionManager {
+    /// Turns a table report into the application's peer event, if it is one. `peer` is the
+    /// connection in hand: the one that connected, or whose session ended.
+    func publish(_ event: PeerTable.Event, peer: PeerConnection?) {
+        switch event {
+        case .connected(_, let id, _, _):
+            guard let peer, peer.id == id else { return }
+            // Same reactor as this actor: the peer's state is reachable synchronously.
+            if let connected = peer.assumeIsolated({ $0.connectedPeer }) { events.yield(.connected(connected)) }
+        case .disconnected(let ip, let id, let direction, let reason):
+            guard let peer, peer.id == id else { return }
+            let (local, remoteReason) = peer.assumeIsolated { ($0.closeReason != nil, $0.remoteReason) }
+            events.yield(
+                .disconnected(
+                    DisconnectedPeer(
+                        ip: ip, direction: direction, endedBy: local ? .local : .remote, reason: reason,
+                        remoteReason: remoteReason)))
+        case .banned(let ip, let until):
+            // The table bans by itself only for broken rules; `ban` announces its own bans.
+            events.yield(.banned(ip, until: until, reason: "protocol_violations"))
+        case .dialFailed, .inboundHandshakeFailed, .duplicateClosed:
+            break
+        }
+    }
+
+    /// Closes the IP's session from our side (`reason`, `local_disconnect` by default);
+    /// false if it had none.
+    func disconnect(_ ip: PeerIP, reason: ReasonCode) -> Bool {
+        let actions = table.close(ip, reason: reason)
+        perform(actions)
+        return !actions.isEmpty
+    }
+
+    /// Bans the IP for `seconds` (its session closed as `peer_banned`); `reason` is the
+    /// application's or operator's words, logged and in the `banned` event.
+    func ban(_ ip: PeerIP, seconds: Double, reason: String) -> Double {
+        let now = Self.now()
+        let until = now + max(0, seconds.isFinite ? seconds : 0)
+        logger.log(
+            .warning, "peer.banned_by_application", peer: ip.description, reason: .peerBanned,
+            [("detail", .string(String(reason.prefix(200)))), ("until_unix", .int(Int(until)))])
+        events.yield(.banned(ip, until: until, reason: reason))
+        perform(table.ban(ip, until: until, port: 0, now: now))
+        return until
+    }
+
+    /// Lifts a ban; false if the IP was not banned.
+    func unban(_ ip: PeerIP) -> Bool {
+        guard table.unban(ip, now: Self.now()) else { return false }
+        logger.log(.info, "peer.unbanned", peer: ip.description)
+        events.yield(.unbanned(ip))
+        return true
+    }
+
+    /// Networking on or off (bitcoind's `setnetworkactive`): off closes every session as
+    /// `network_inactive` and refuses every dial and accept until it is on again.
+    func setNetworkActive(_ active: Bool) {
+        guard table.networkActive != active else { return }
+        table.networkActive = active
+        logger.log(.info, active ? "network.active" : "network.inactive")
+        guard !active else { return }
+        for ip in table.sessions.keys.sorted() { perform(table.close(ip, reason: .networkInactive)) }
+    }
+
+    var networkActive: Bool { table.networkActive }
+}
