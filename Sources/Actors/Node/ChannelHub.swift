@@ -39,6 +39,11 @@ final class ChannelHub: Sendable {
         return subscription
     }
 
+    /// The subscription of `channel` now, if any (tests).
+    func subscriptionForTests(_ channel: UInt16) -> ChannelSubscription? {
+        subscriptions.withLock { $0[channel] }
+    }
+
     /// Hands over the payloads of one read cycle of one peer.
     func deliver(_ deliveries: [Delivery]) {
         let routes = subscriptions.withLock { $0 }

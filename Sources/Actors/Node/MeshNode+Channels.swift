@@ -69,6 +69,14 @@ extension PeerRegistry {
         return delivered
     }
 
+    /// Pauses or resumes reading the IP's session (channel back-pressure).
+    func setReadingPaused(_ ip: PeerIP, _ paused: Bool) {
+        guard let peer = peers[ip] else { return }
+        peer.connection.onLoop(paused) { connection, paused in
+            if paused { connection.pauseReading() } else { connection.resumeReading() }
+        }
+    }
+
     func connectedPeers() -> [ConnectedPeer] {
         peers.values.compactMap { peer in peer.assumeIsolated { $0.connectedPeer } }.sorted { $0.ip < $1.ip }
     }

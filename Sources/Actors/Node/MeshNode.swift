@@ -82,6 +82,13 @@ public final class MeshNode: Sendable {
                 payloads: channel, logger: logger, application: application)
             return (Payloads(channel: channel), context, application)
         }()
+        // A channel subscription that falls behind pauses reading the peer it holds too much of.
+        application.channels.onPressure { [registry = manager.registry] ip, paused in
+            reactor.execute {
+                registry.onLoop((ip, paused)) { registry, pressure in registry.setReadingPaused(pressure.0, pressure.1)
+                }
+            }
+        }
         (starts, startsContinuation) = AsyncStream<SessionStart>.makeStream()
         do {
             listener = try Listener(

@@ -101,6 +101,7 @@ extension Connection {
 
     /// Reads for whoever waits: a `receiveBatch()` call or a `deliverBatches` consumer.
     func serveReader() {
+        guard !readingPaused else { return }
         if readWaiter != nil {
             serveReadWaiter()
         } else if batchConsumer != nil {

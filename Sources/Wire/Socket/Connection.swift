@@ -58,6 +58,8 @@ public actor Connection {
     /// The peer half-closed or the socket errored: keep reading until recv says so, because
     /// no further edge will announce it.
     var hangupSeen = false
+    /// The application asked to stop reading (`pauseReading()`): bytes wait in the kernel.
+    var readingPaused = false
     var endOfStream = false
     var inputError: ConnectionError?
     var partial: [UInt8] = []
