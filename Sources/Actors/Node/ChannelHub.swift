@@ -17,6 +17,11 @@ final class ChannelHub: Sendable {
     let catchAll: PayloadChannel
     private let subscriptions = LockedValue<[UInt16: ChannelSubscription]>([:])
     private let pressure: LockedValue<(@Sendable (PeerIP, Bool) -> Void)?> = LockedValue(nil)
+    /// When set, payloads of unsubscribed channels are counted and dropped instead of going
+    /// to the catch-all (an application that never reads it must not fill it).
+    let dropsUnsubscribed = LockedValue(false)
+    /// Payloads dropped for want of a subscription.
+    let droppedUnsubscribed = LockedValue(0)
 
     init(catchAll: PayloadChannel, highWatermark: Int) {
         self.catchAll = catchAll
@@ -47,7 +52,8 @@ final class ChannelHub: Sendable {
     /// Hands over the payloads of one read cycle of one peer.
     func deliver(_ deliveries: [Delivery]) {
         let routes = subscriptions.withLock { $0 }
-        guard !routes.isEmpty else {
+        let drops = dropsUnsubscribed.value
+        guard !routes.isEmpty || drops else {
             catchAll.yield(deliveries)
             return
         }
@@ -60,7 +66,9 @@ final class ChannelHub: Sendable {
                 unrouted.append(delivery)
             }
         }
-        if !unrouted.isEmpty { catchAll.yield(unrouted) }
+        if !unrouted.isEmpty {
+            if drops { droppedUnsubscribed.withLock { $0 += unrouted.count } } else { catchAll.yield(unrouted) }
+        }
         for (channel, batch) in routed { routes[channel]?.yield(batch) }
     }
 

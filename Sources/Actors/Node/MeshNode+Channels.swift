@@ -8,6 +8,16 @@ extension MeshNode {
         ChannelPayloads(subscription: application.channels.subscribe(channel))
     }
 
+    /// From now on payloads of channels nobody subscribed to are dropped (and counted in
+    /// ``droppedUnsubscribedPayloads``) instead of queued in ``payloads``: for an application
+    /// that reads only its channels.
+    package func dropPayloadsOfUnsubscribedChannels() {
+        application.channels.dropsUnsubscribed.withLock { $0 = true }
+    }
+
+    /// Payloads dropped because their channel had no subscription.
+    package var droppedUnsubscribedPayloads: Int { application.channels.droppedUnsubscribed.value }
+
     /// Sends `payload` on `channel` to one peer; false if it is not connected (or its send
     /// buffer is full).
     @discardableResult
