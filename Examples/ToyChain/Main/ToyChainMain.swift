@@ -1,3 +1,4 @@
+import Foundation  // exit(2) on a bad option; the library itself needs no Foundation
 import MeshNodeKit
 import ToyChainCore
 
@@ -5,57 +6,60 @@ import ToyChainCore
 ///
 /// A toy chain over meshnode: one process per node; `--mine` makes a block every SECONDS.
 /// Prints a line per new height. Runs until interrupted, or until `--exit-at-height N`.
-/// A bad option prints the usage and exits 1 (the toolchain's way to fail a `main`).
+/// A bad option prints the usage and exits 2; a node that cannot start exits 1.
 @main
 struct ToyChainMain {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    static func main() async throws {
+    static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
         var listen: SocketAddress?
         var peers: [SocketAddress] = []
         var genesisName = "toy"
         var mineEvery: Double?
         var exitAtHeight: UInt64?
-        func fail(_ message: String) -> Failure {
+        func fail(_ message: String) -> Never {
+            print("toychain: \(message)")
             print("usage: toychain --listen HOST:PORT [--peer HOST:PORT]... [--genesis NAME] [--mine SECONDS]")
             print("                [--exit-at-height N]")
-            return Failure(description: message)
+            exit(2)
         }
         while !arguments.isEmpty {
             let flag = arguments.removeFirst()
-            guard !arguments.isEmpty else { throw fail("\(flag) needs a value") }
+            guard !arguments.isEmpty else { fail("\(flag) needs a value") }
             let value = arguments.removeFirst()
             switch flag {
             case "--listen", "--peer":
                 guard let address = try? SocketAddress(parsing: value) else {
-                    throw fail("\(flag): not HOST:PORT: \(value)")
+                    fail("\(flag): not HOST:PORT: \(value)")
                 }
                 if flag == "--listen" { listen = address } else { peers.append(address) }
             case "--genesis": genesisName = value
             case "--mine":
                 guard let seconds = Double(value), seconds > 0, seconds < 86_400 else {
-                    throw fail("--mine: 0 < SECONDS < 86400")
+                    fail("--mine: 0 < SECONDS < 86400")
                 }
                 mineEvery = seconds
             case "--exit-at-height":
-                guard let height = UInt64(value) else { throw fail("--exit-at-height: a number") }
+                guard let height = UInt64(value) else { fail("--exit-at-height: a number") }
                 exitAtHeight = height
-            default: throw fail("unknown option \(flag)")
+            default: fail("unknown option \(flag)")
             }
         }
-        guard let listen else { throw fail("--listen is required") }
+        guard let listen else { fail("--listen is required") }
         var configuration = Node.Configuration(listen: listen)
         configuration.peers = peers
         configuration.allowPrivateAddresses = true
         configuration.maintenanceInterval = .seconds(2)
         configuration.redialDelay = .seconds(2)
         let reached = AsyncStream<UInt64>.makeStream()
-        let chain = try ToyChain(configuration: configuration, genesisName: genesisName) { height, tip in
-            print("height \(height) tip \(tip.prefix(16))")
-            reached.continuation.yield(height)
+        let chain: ToyChain
+        do {
+            chain = try ToyChain(configuration: configuration, genesisName: genesisName) { height, tip in
+                print("height \(height) tip \(tip.prefix(16))")
+                reached.continuation.yield(height)
+            }
+        } catch {
+            print("toychain: \(error)")
+            exit(1)
         }
         print("toychain listening on \(chain.node.listenAddress), genesis '\(genesisName)'")
         await withDiscardingTaskGroup { group in
