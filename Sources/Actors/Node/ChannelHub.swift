@@ -1,7 +1,7 @@
 import Wire
 
-/// Routes each payload to the subscription of its channel (``MeshNode/subscribe(channel:)``),
-/// or to the catch-all ``MeshNode/payloads`` when nobody subscribed to it, and keeps, per
+/// Routes each payload to the subscription of its channel (`MeshNode.subscribe(channel:)`),
+/// or to the catch-all `MeshNode.payloads` when nobody subscribed to it, and keeps, per
 /// subscription and peer, the bytes handed over and not yet taken by the application.
 ///
 /// Back-pressure: when a peer's bytes waiting in one subscription reach the high watermark,
@@ -150,25 +150,30 @@ final class ChannelSubscription: Sendable {
 }
 
 /// The payloads of one channel as an `AsyncSequence` of `(PeerIP, bytes)`
-/// (``MeshNode/subscribe(channel:)``), in arrival order per peer. Iterate from one task at a
-/// time. Each peer may have at most ``NodeConfiguration/channelBufferBytes`` waiting here;
+/// (`Node.subscribe(channel:)`), in arrival order per peer. Iterate from one task at a
+/// time. Each peer may have at most `Node.Configuration.channelBufferBytes` waiting here;
 /// over that the node asks to stop reading it until this consumer catches up (see
 /// docs/architecture.md, "The node as a library"). Ends when the node stops or the channel is
 /// subscribed again.
 public struct ChannelPayloads: AsyncSequence, Sendable {
+    /// One payload and the peer it came from.
     public typealias Element = (PeerIP, [UInt8])
+    /// Iteration never throws.
     public typealias Failure = Never
     let subscription: ChannelSubscription
 
+    /// The iterator; use one at a time.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(subscription: subscription)
     }
 
+    /// Takes the elements in order.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let subscription: ChannelSubscription
         var pending: [Delivery] = []
         var index = 0
 
+        /// The next element; nil once the stream has ended.
         public mutating func next() async -> (PeerIP, [UInt8])? {
             while index >= pending.count {
                 guard let batch = await subscription.channel.next() else { return nil }

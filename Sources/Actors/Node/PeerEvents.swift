@@ -67,25 +67,30 @@ final class PeerEventHub: Sendable {
     var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 }
 
-/// Peer events as an `AsyncSequence` (``MeshNode/events()``): connected, disconnected, banned,
+/// Peer events as an `AsyncSequence` (`Node.events()`): connected, disconnected, banned,
 /// unbanned, and `.dropped(n)` when this subscriber fell behind by more than the buffer
-/// (``NodeConfiguration/eventBufferCapacity``, newest kept). Ends when the node stops.
+/// (`Node.Configuration.eventBufferCapacity`, newest kept). Ends when the node stops.
 public struct PeerEvents: AsyncSequence, Sendable {
+    /// One event.
     public typealias Element = PeerEvent
+    /// Iteration never throws.
     public typealias Failure = Never
     let stream: AsyncStream<PeerEvent>
     let dropped: LockedValue<Int>
 
+    /// The iterator; use one at a time.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: stream.makeAsyncIterator(), dropped: dropped, pending: nil)
     }
 
+    /// Takes the elements in order.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncStream<PeerEvent>.AsyncIterator
         let dropped: LockedValue<Int>
         /// An event taken from the buffer while a loss had to be reported first.
         var pending: PeerEvent?
 
+        /// The next element; nil once the stream has ended.
         public mutating func next() async -> PeerEvent? {
             if let event = pending.take() { return event }
             // Checked before and after waiting: a loss while we waited is reported first.

@@ -138,6 +138,7 @@ public struct GenesisHash: Sendable, Hashable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// 64 lowercase hex digits.
     public var description: String {
         bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }

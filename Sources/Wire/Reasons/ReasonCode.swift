@@ -4,19 +4,30 @@
 /// A struct rather than an enum so that a code received from a newer peer in a Disconnect
 /// message is still representable; the known codes are static members.
 public struct ReasonCode: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The code, `snake_case`.
     public let rawValue: String
 
+    /// The code `rawValue` (known or not).
     public init(rawValue: String) {
         self.rawValue = rawValue
     }
 
+    /// The code itself.
     public var description: String { rawValue }
 
+    /// Alphabetical order.
     public static func < (lhs: ReasonCode, rhs: ReasonCode) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// Which part of the lifecycle a code belongs to.
     public enum Stage: String, Sendable {
-        case skip, dial, handshake, session
+        /// A dial not attempted.
+        case skip
+        /// A dial that failed in TCP.
+        case dial
+        /// A handshake that failed.
+        case handshake
+        /// An established session that ended.
+        case session
     }
 
     /// The stage of a known code, `nil` for an unknown one.
