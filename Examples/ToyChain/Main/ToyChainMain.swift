@@ -2,10 +2,11 @@ import Foundation  // exit(2) on a bad option; the library itself needs no Found
 import MeshNodeKit
 import ToyChainCore
 
-/// `toychain --listen HOST:PORT [--peer HOST:PORT]... [--genesis NAME] [--mine SECONDS]`
+/// `toychain --listen HOST:PORT [--peer HOST:PORT]... [--genesis NAME] [--mine SECONDS] [--log]`
 ///
 /// A toy chain over meshnode: one process per node; `--mine` makes a block every SECONDS.
-/// Prints a line per new height. Runs until interrupted, or until `--exit-at-height N`.
+/// Prints a line per new height and per peer that comes or goes; `--log` adds the node's own
+/// log lines on standard error (a refused handshake shows there, with its reason). Runs until interrupted, or until `--exit-at-height N`.
 /// A bad option prints the usage and exits 2; a node that cannot start exits 1.
 @main
 struct ToyChainMain {
@@ -16,14 +17,19 @@ struct ToyChainMain {
         var genesisName = "toy"
         var mineEvery: Double?
         var exitAtHeight: UInt64?
+        var logs = false
         func fail(_ message: String) -> Never {
             print("toychain: \(message)")
             print("usage: toychain --listen HOST:PORT [--peer HOST:PORT]... [--genesis NAME] [--mine SECONDS]")
-            print("                [--exit-at-height N]")
+            print("                [--exit-at-height N] [--log]")
             exit(2)
         }
         while !arguments.isEmpty {
             let flag = arguments.removeFirst()
+            if flag == "--log" {
+                logs = true
+                continue
+            }
             guard !arguments.isEmpty else { fail("\(flag) needs a value") }
             let value = arguments.removeFirst()
             switch flag {
@@ -50,6 +56,7 @@ struct ToyChainMain {
         configuration.allowPrivateAddresses = true
         configuration.maintenanceInterval = .seconds(2)
         configuration.redialDelay = .seconds(2)
+        configuration.logsToStandardError = logs
         let reached = AsyncStream<UInt64>.makeStream()
         let chain: ToyChain
         do {
@@ -63,7 +70,18 @@ struct ToyChainMain {
         }
         print("toychain listening on \(chain.node.listenAddress), genesis '\(genesisName)'")
         await withDiscardingTaskGroup { group in
+            let events = chain.node.events()
             group.addTask { await chain.run() }
+            group.addTask {
+                for await event in events {
+                    switch event {
+                    case .connected(let peer): print("peer \(peer.listenAddress) connected (\(peer.direction))")
+                    case .disconnected(let end): print("peer \(end.ip) gone: \(end.reason) (\(end.endedBy))")
+                    case .banned(let ip, _, let reason): print("peer \(ip) banned: \(reason)")
+                    case .unbanned, .dropped: break
+                    }
+                }
+            }
             if let mineEvery {
                 group.addTask {
                     while !Task.isCancelled {

@@ -80,7 +80,7 @@ import Testing
             genesis: .mainnet, listenPort: .max, nonce: .max,
             userAgent: String(repeating: "u", count: Message.maximumUserAgentLength - 1), minimumProtocolVersion: .max,
             application: Array(repeating: 0xFF, count: Message.maximumApplicationDataLength))
-        #expect(Message.handshake(largest).encodedBody().count <= 1500)
+        #expect(Message.handshake(largest).encodedBody().count == 1398)  // docs/wire-protocol.md
     }
 
     @Test func empty_isNamed() {
