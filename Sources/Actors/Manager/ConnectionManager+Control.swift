@@ -37,7 +37,9 @@ extension ConnectionManager {
     /// application's or operator's words, logged and in the `banned` event.
     func ban(_ ip: PeerIP, seconds: Double, reason: String) -> Double {
         let now = Self.now()
-        let until = now + max(0, seconds.isFinite ? seconds : 0)
+        // Outside numbers: a NaN is no ban, anything past a century is a century (and the
+        // Unix-seconds log field stays an Int).
+        let until = now + min(max(0, seconds.isFinite ? seconds : 0), Self.longestBan)
         logger.log(
             .warning, "peer.banned_by_application", peer: ip.description, reason: .peerBanned,
             [("detail", .string(String(reason.prefix(200)))), ("until_unix", .int(Int(until)))])
@@ -45,6 +47,9 @@ extension ConnectionManager {
         perform(table.ban(ip, until: until, port: 0, now: now))
         return until
     }
+
+    /// The longest ban `ban` gives: a century.
+    static let longestBan: Double = 100 * 365 * 86_400
 
     /// Lifts a ban; false if the IP was not banned.
     func unban(_ ip: PeerIP) -> Bool {

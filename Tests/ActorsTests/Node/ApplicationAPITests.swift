@@ -94,6 +94,13 @@ extension MeshSuite {
                 #expect(await Self.next(atA) { $0 == .unbanned(PeerIP(b.ip)) } != nil)
                 #expect(await nodes[0].unban(PeerIP(b.ip)) == false)
                 #expect(await nodes[1].connect(a, persist: false) == nil)
+
+                // Hostile durations: no trap, at most a century, a negative one bans nobody.
+                let forever = await nodes[0].ban(PeerIP(b.ip), reason: "x", duration: .seconds(Int64.max))
+                #expect(forever <= ConnectionManager.now() + ConnectionManager.longestBan)
+                #expect(await nodes[0].unban(PeerIP(b.ip)))
+                await nodes[0].ban(PeerIP(b.ip), reason: "x", duration: .seconds(-5))
+                #expect(await nodes[0].unban(PeerIP(b.ip)) == false)
             }
         }
 
