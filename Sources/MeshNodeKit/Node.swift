@@ -115,8 +115,10 @@ public final class Node: Sendable {
 
     // MARK: Control
 
-    /// Dials `address` now. With `persist` it is kept and redialed whenever the session ends.
-    /// Returns nil once a session is established, else why not (`peer_banned`,
+    /// Dials `address` now. With `persist` it becomes one of ``Configuration/peers``: redialed
+    /// whenever the session ends, kept across restarts (with a ``Configuration/dataDirectory``).
+    /// Without, it is one known address among others, which the node may dial again when it
+    /// needs peers. Returns nil once a session is established, else why not (`peer_banned`,
     /// `connection_refused`, `application_refused`, …).
     @discardableResult
     public func connect(_ address: SocketAddress, persist: Bool = false) async -> ReasonCode? {

@@ -29,9 +29,11 @@ extension MeshNode {
         await manager.unban(ip)
     }
 
-    /// Dials `address` now. With `persist` the address is kept as a direct peer: the node
-    /// redials it whenever the session ends (after the cooldown), across restarts. Returns nil
-    /// once a session is established, else the reason.
+    /// Dials `address` now, whatever its cooldown. With `persist` it becomes a direct peer
+    /// (as `--peer`): dialed first in every cycle while not connected, never pruned from the
+    /// book, kept across restarts. Without, it enters the book as any peer the node has talked
+    /// to, which the maintainer may dial again when it needs outbound peers, as bitcoind's
+    /// `addnode onetry`. Returns nil once a session is established, else the reason.
     @discardableResult
     public func connect(_ address: SocketAddress, persist: Bool) async -> ReasonCode? {
         await connect(to: address, source: persist ? .direct : .peerBook, bypassCooldown: true)

@@ -104,6 +104,22 @@ extension MeshSuite {
             }
         }
 
+        @Test func connectPersist_makesADirectPeer_redialedAfterADisconnect() async throws {
+            let a = testAddress(146, 1)
+            let b = testAddress(146, 2)
+            let c = testAddress(146, 3)
+            // No node looks for outbound peers of its own: only a direct peer is redialed.
+            let configurations = [a, b, c].map { testConfiguration($0) { $0.minimumOutbound = 0 } }
+            try await withNodes(configurations) { nodes in
+                #expect(await nodes[0].connect(b, persist: true) == nil)
+                #expect(await nodes[0].connect(c, persist: false) == nil)
+                #expect(await nodes[0].manager.book[PeerIP(b.ip)]?.source == .direct)
+                #expect(await nodes[0].manager.book[PeerIP(c.ip)]?.source != .direct)
+                #expect(await nodes[0].disconnect(PeerIP(b.ip)))
+                #expect(await eventually { await nodes[0].manager.sessions[PeerIP(b.ip)]?.direction == .outbound })
+            }
+        }
+
         @Test func applicationHook_refusesAPeer_asAHandshakeFailureWithItsReason() async throws {
             let a = testAddress(142, 1)
             let b = testAddress(142, 2)
