@@ -4,6 +4,11 @@
 # example reaches past the public surface, or if the run does not end with "outside user: ok".
 set -euo pipefail
 cd "$(dirname "$0")/../Examples/OutsideUser"
+# Public API only: the product's module is the one import (no Actors, Wire, @testable).
+if grep -rhE '^\s*(@[a-zA-Z_]+\s+)*import\s' Sources | grep -vE 'import\s+MeshNodeKit\s*$'; then
+    echo "check-outside-package: the outside package imports more than MeshNodeKit (above)" >&2
+    exit 1
+fi
 swift build 2>&1 | tee /tmp/outside-user-build.$$ | grep -E "warning:|error:" && {
     echo "check-outside-package: the outside package must build without warnings or errors" >&2
     rm -f /tmp/outside-user-build.$$
