@@ -92,6 +92,8 @@ final class ChannelSubscription: Sendable {
     private struct Accounts {
         var waiting: [PeerIP: Int] = [:]
         var paused: Set<PeerIP> = []
+        /// Set by `finish()`: a batch routed here after it is dropped, not counted.
+        var finished = false
     }
 
     let channel = PayloadChannel()
@@ -107,16 +109,23 @@ final class ChannelSubscription: Sendable {
     }
 
     func yield(_ batch: [Delivery]) {
-        var pause: [PeerIP] = []
-        accounts.withLock { accounts in
+        // Every batch that leaves a peer over the mark asks again, not only the first: the
+        // peer may have reconnected since, and the new connection must be held back too
+        // (pausing is idempotent).
+        var pause: Set<PeerIP> = []
+        let accepted = accounts.withLock { accounts -> Bool in
+            guard !accounts.finished else { return false }
             for delivery in batch {
                 let waiting = accounts.waiting[delivery.peer, default: 0] &+ delivery.bytes.count
                 accounts.waiting[delivery.peer] = waiting
-                if waiting >= highWatermark && accounts.paused.insert(delivery.peer).inserted {
-                    pause.append(delivery.peer)
+                if waiting >= highWatermark {
+                    accounts.paused.insert(delivery.peer)
+                    pause.insert(delivery.peer)
                 }
             }
+            return true
         }
+        guard accepted else { return }
         channel.yield(batch)
         for peer in pause { signal(peer, true) }
     }
@@ -142,7 +151,7 @@ final class ChannelSubscription: Sendable {
     func finish() {
         channel.finish()
         let paused = accounts.withLock { accounts -> Set<PeerIP> in
-            defer { accounts = Accounts() }
+            defer { accounts = Accounts(finished: true) }
             return accounts.paused
         }
         for peer in paused { signal(peer, false) }

@@ -79,6 +79,27 @@ import Testing
         #expect(signals.log.value.count == 2)
     }
 
+    @Test func everyBatchOverTheMark_asksForThePauseAgain_aReconnectedPeerIsHeldBackToo() {
+        let hub = ChannelHub(catchAll: PayloadChannel(), highWatermark: 10)
+        let signals = Signals()
+        hub.onPressure { signals.record($0, $1) }
+        _ = hub.subscribe(1)
+        hub.deliver([Delivery(peer: Self.a, bytes: Array(repeating: 0, count: 20), channel: 1)])
+        hub.deliver([Delivery(peer: Self.a, bytes: [1], channel: 1)])
+        #expect(signals.log.value == ["pause 127.0.0.1", "pause 127.0.0.1"])
+    }
+
+    @Test func aBatchRoutedToAFinishedSubscription_isDropped_andPausesNobody() {
+        let hub = ChannelHub(catchAll: PayloadChannel(), highWatermark: 10)
+        let signals = Signals()
+        hub.onPressure { signals.record($0, $1) }
+        let old = hub.subscribe(1)
+        old.finish()
+        old.yield([Delivery(peer: Self.a, bytes: Array(repeating: 0, count: 20), channel: 1)])
+        #expect(signals.log.value.isEmpty)
+        #expect(old.waitingBytes(of: Self.a) == 0)
+    }
+
     @Test func unsubscribedChannels_goToTheCatchAll() async {
         let catchAll = PayloadChannel()
         let hub = ChannelHub(catchAll: catchAll, highWatermark: 100)
