@@ -85,14 +85,23 @@ public actor ToyChain {
         case .announce(let height, _):
             await learned(height, from: peer)
         case .getBlocks(let from, let count):
-            // Bounded whatever was asked: at most 64 blocks, only those we have.
-            guard from >= 1, from <= height else { return }
-            let first = Int(from)
-            let last = min(blocks.count, first + min(max(count, 0), ToyWire.maximumBlocksPerRequest))
-            let counters = blocks[first..<last].map(\.counter)
+            // Bounded whatever was asked: at most 64 blocks, only those we have; none (an
+            // empty answer, so the asker does not wait for us) if we have none of them.
+            var counters: [UInt64] = []
+            if from >= 1, from <= height {
+                let first = Int(from)
+                let last = min(blocks.count, first + min(max(count, 0), ToyWire.maximumBlocksPerRequest))
+                counters = blocks[first..<last].map(\.counter)
+            }
             await node.send(ToyWire.encode(.blocks(from: from, counters: counters)), channel: ToyWire.channel, to: peer)
         case .blocks(let from, let counters):
             asked.remove(peer)
+            guard !counters.isEmpty else {
+                // It has less than it said (or than we thought): stop asking it until it
+                // announces more.
+                peerHeights[peer] = min(peerHeights[peer] ?? 0, height)
+                return
+            }
             guard from >= 1, from <= height + 1 else {
                 await requestIfBehind(peer)
                 return

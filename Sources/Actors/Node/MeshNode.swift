@@ -66,6 +66,12 @@ public final class MeshNode: Sendable {
         let manager = ConnectionManager(
             configuration: configuration, reactor: reactor, logger: logger, book: try book.get())
         self.manager = manager
+        guard configuration.minimumProtocolVersion <= configuration.protocolVersion else {
+            throw NodeStartError(
+                description: "minimum protocol version \(configuration.minimumProtocolVersion) is above the current "
+                    + "version \(configuration.protocolVersion): no peer could ever agree",
+                exitStatus: 2)
+        }
         guard configuration.handshakeData.count <= Message.maximumApplicationDataLength else {
             throw NodeStartError(
                 description: "handshake data of \(configuration.handshakeData.count) bytes; at most "

@@ -104,6 +104,23 @@ extension MeshSuite {
             }
         }
 
+        @Test func aConfigurationNoPeerCouldAgreeWith_orOversizedHandshakeData_isRefusedAtStart() {
+            #expect(throws: NodeStartError.self) {
+                try MeshNode(
+                    configuration: testConfiguration(testAddress(146, 9)) {
+                        $0.protocolVersion = 2
+                        $0.minimumProtocolVersion = 3
+                    }, persist: false)
+            }
+            #expect(throws: NodeStartError.self) {
+                try MeshNode(
+                    configuration: testConfiguration(testAddress(146, 9)) {
+                        $0.handshakeData = [UInt8](repeating: 0, count: 1025)
+                    },
+                    persist: false)
+            }
+        }
+
         @Test func connectPersist_makesADirectPeer_redialedAfterADisconnect() async throws {
             let a = testAddress(146, 1)
             let b = testAddress(146, 2)
