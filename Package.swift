@@ -14,7 +14,10 @@ let package = Package(
     name: "MeshNode",
     platforms: [.macOS(.v15)],
     products: [
+        // What an application depends on: `import MeshNodeKit` (docs/library.md).
+        .library(name: "MeshNode", targets: ["MeshNodeKit"]),
         .executable(name: "meshnode", targets: ["Node"]),
+        .executable(name: "toychain", targets: ["ToyChain"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
     targets: [
@@ -22,7 +25,13 @@ let package = Package(
         .target(name: "Wire", dependencies: ["CLinuxShims"], swiftSettings: strict),
         .target(name: "Diagnostics", dependencies: ["Wire"], swiftSettings: strict),
         .target(name: "Actors", dependencies: ["Diagnostics", "Wire"], swiftSettings: strict),
+        .target(name: "MeshNodeKit", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
         .executableTarget(name: "Node", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
+        // The example application (Examples/ToyChain): a chain that syncs over the library.
+        .target(
+            name: "ToyChainCore", dependencies: ["MeshNodeKit"], path: "Examples/ToyChain/Core", swiftSettings: strict),
+        .executableTarget(
+            name: "ToyChain", dependencies: ["ToyChainCore"], path: "Examples/ToyChain/Main", swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Actors", "Wire"], swiftSettings: strict),
         .target(name: "CFuzzShim"),
         .target(name: "FuzzTargets", dependencies: ["Actors", "Diagnostics", "Wire"], swiftSettings: strict),
@@ -37,6 +46,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "NodeTests", dependencies: ["Node", "Actors", "Diagnostics", "Wire", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "MeshNodeKitTests", dependencies: ["MeshNodeKit", "ToyChainCore", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "ActorsTests", dependencies: ["Actors", "Diagnostics", "Wire", "TestSupport"], swiftSettings: strict),

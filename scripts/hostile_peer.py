@@ -34,10 +34,12 @@ def str8(text: str) -> bytes:
     return bytes([len(data)]) + data
 
 
-def handshake(chain_id="mainnet", version=1, port=7071, nonce=None) -> bytes:
+def handshake(chain_id="mainnet", version=2, port=7071, nonce=None, minimum=2) -> bytes:
+    """A protocol version 2 Handshake (docs/wire-protocol.md): the version range and no
+    application bytes after the user agent."""
     nonce = random.getrandbits(64) if nonce is None else nonce
     body = bytes([1]) + struct.pack(">I", version) + str8(chain_id) + GENESIS + struct.pack(">HQ", port, nonce)
-    return frame(body + str8("hostile/0.1"))
+    return frame(body + str8("hostile/0.1") + struct.pack(">IH", minimum, 0))
 
 
 def ping(nonce: int) -> bytes:

@@ -5,32 +5,25 @@ import Wire
 /// one-shot dials. Each action is logged (`operator.*`) and a closed session carries the
 /// reason `operator_disconnect` or `operator_ban` into the disconnect log and metrics.
 extension ConnectionManager {
-    /// Closes every session with `ip` as `operator_disconnect`; false if there is none.
+    /// Closes the session with `ip` as `operator_disconnect`; false if there is none.
     func operatorDisconnect(_ ip: PeerIP) -> Bool {
-        let closed = closeSessions(of: ip, reason: .operatorDisconnect)
-        if closed {
-            logger.log(
-                .info, "operator.disconnect", peer: ip.description, reason: ReasonCode.operatorDisconnect.rawValue)
-        }
+        let closed = disconnect(ip, reason: .operatorDisconnect)
+        if closed { logger.log(.info, "operator.disconnect", peer: ip.description, reason: .operatorDisconnect) }
         return closed
     }
 
-    /// Bans `ip` for `seconds` in the peer book (the one ban list) and closes its sessions as
-    /// `operator_ban`. Returns the end of the ban (unix seconds) and whether a session closed.
+    /// Bans `ip` for `seconds` (through `ban`, the one way a ban is given by hand) and closes
+    /// its session as `operator_ban`. Returns the end of the ban (unix seconds) and whether a
+    /// session closed.
     func operatorBan(_ ip: PeerIP, seconds: Int) -> (until: Double, disconnected: Bool) {
-        let now = Self.now()
-        let until = now + Double(seconds)
-        table.book.ban(ip, until: until, reason: .operatorBan, now: now)
-        let closed = closeSessions(of: ip, reason: .operatorBan)
-        logger.log(
-            .warning, "operator.ban", peer: ip.description, reason: ReasonCode.operatorBan.rawValue,
-            [("seconds", .int(seconds)), ("disconnected", .bool(closed))])
-        return (until, closed)
+        let connected = table.sessions[ip] != nil
+        let until = ban(ip, seconds: Double(seconds), reason: "operator", code: .operatorBan)
+        return (until, connected)
     }
 
     /// Lifts a ban in force; false if `ip` was not banned.
     func operatorUnban(_ ip: PeerIP) -> Bool {
-        let lifted = table.book.unban(ip, now: Self.now())
+        let lifted = unban(ip)
         if lifted { logger.log(.info, "operator.unban", peer: ip.description) }
         return lifted
     }
@@ -59,13 +52,5 @@ extension ConnectionManager {
             record.source = .gossip
         }
         table.book.overwrite(record)
-    }
-
-    /// Closes the IP's session through the table (the one authority), so the registry and the
-    /// counters follow in the same step.
-    private func closeSessions(of ip: PeerIP, reason: ReasonCode) -> Bool {
-        let actions = table.close(ip, reason: reason)
-        perform(actions)
-        return !actions.isEmpty
     }
 }

@@ -11,7 +11,7 @@ extension ConnectionManager {
         let now = Self.now()
         reports.beginTick(
             table.tick, known: table.book.count, connected: Set(table.sessions.keys.map(\.description)), now: now)
-        let event: PeerEvent = skip.map { .skipped(reason: $0.rawValue) } ?? .dialed(source: source.rawValue)
+        let event: PeerDecision = skip.map { .skipped(reason: $0.rawValue) } ?? .dialed(source: source.rawValue)
         reports.record(event, ip: PeerIP(address.ip).description, now: now)
     }
 

@@ -10,6 +10,8 @@ public actor ConnectionManager: LoopIsolated {
     public nonisolated let reactor: Reactor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.asUnownedSerialExecutor() }
     public nonisolated let registry: PeerRegistry
+    /// Peer events for the embedding application, fed from the table's reports.
+    nonisolated let events: PeerEventHub
     let logger: Logger
     /// The IP our dials come from (the listen IP), if the node listens on one.
     let localIP: IPAddress?
@@ -48,6 +50,7 @@ public actor ConnectionManager: LoopIsolated {
     init(configuration: NodeConfiguration, reactor: Reactor, logger: Logger, book: PeerBook = PeerBook()) {
         self.reactor = reactor
         self.registry = PeerRegistry(reactor: reactor)
+        self.events = PeerEventHub(capacity: configuration.eventBufferCapacity)
         self.logger = logger
         self.localIP = configuration.sourceIP
         self.peerListLimit = max(0, min(configuration.peerListLimit, Message.maximumPeerListCount))
@@ -165,6 +168,7 @@ public actor ConnectionManager: LoopIsolated {
                 target.assumeIsolated { $0.close(reason: reason) }
             case .report(let event):
                 report(event, source: source, peer: peer)
+                publish(event, peer: peer)
             }
         }
     }

@@ -47,6 +47,9 @@ public struct PeerTable: Sendable {
     public private(set) var closing: [UInt64: Closing] = [:]
     /// Set by `shutdown()`: no dial, accept or new session from then on.
     public private(set) var isStopping = false
+    /// False while the application has networking off (`setNetworkActive(false)`): no dial,
+    /// accept or new session, as after shutdown, until it is turned on again.
+    public var networkActive = true
     /// The maintainer tick at which a lower-IP node first deferred to a higher peer.
     private var deferredSince: [PeerIP: Int] = [:]
     public private(set) var tick = 0
@@ -75,6 +78,7 @@ public struct PeerTable: Sendable {
         _ address: SocketAddress, source: PeerSource, localIP: IPAddress?, now: Double, bypassCooldown: Bool = false
     ) -> ReasonCode? {
         if isStopping { return .shutdown }
+        if !networkActive { return .networkInactive }
         if let reason = policy.skipReason(for: address) { return reason }
         let ip = PeerIP(address.ip)
         if let record = book[ip], let until = record.bannedUntil, until > now { return .peerBanned }
@@ -114,6 +118,7 @@ public struct PeerTable: Sendable {
     /// a pending slot until `inboundFailed` or `established`.
     public mutating func admitInbound(_ ip: PeerIP, now: Double) -> ReasonCode? {
         if isStopping { return .shutdown }
+        if !networkActive { return .networkInactive }
         if let until = book[ip]?.bannedUntil, until > now { return .peerBanned }
         if occupied >= limits.maximumPeers && sessions[ip] == nil && !connecting.contains(ip) {
             return .maxPeersReached
@@ -146,6 +151,7 @@ public struct PeerTable: Sendable {
         }
         deferredSince[ip] = nil
         if isStopping { return reject(ip, id: id, direction: direction, reason: .shutdown) }
+        if !networkActive { return reject(ip, id: id, direction: direction, reason: .networkInactive) }
         if let until = book[ip]?.bannedUntil, until > now {
             return reject(ip, id: id, direction: direction, reason: .peerBanned)
         }

@@ -61,7 +61,8 @@ extension MeshNode {
             await debugListener?.close()
         }
         startsContinuation.finish()
-        context.payloads.finish()
+        application.channels.finish()
+        manager.events.finish()
     }
 
     /// Accept loop, maintainer and sessions, until cancelled.

@@ -22,8 +22,12 @@ public final class MeshNode: Sendable {
     public let reactor: Reactor
     public let manager: ConnectionManager
     public var registry: PeerRegistry { manager.registry }
-    /// Application payloads from every peer, in arrival order per peer.
+    /// Application payloads from every peer, in arrival order per peer, of every channel no
+    /// one subscribed to (``subscribe(channel:)``). Unbounded: an application that uses it must
+    /// keep up.
     public let payloads: Payloads
+    /// The application's handshake bytes, handshake check and channel subscriptions.
+    let application: ApplicationHooks
     /// The bound P2P address (the real port when 0 was asked for).
     public let listenAddress: SocketAddress
     let listener: Listener
@@ -65,13 +69,35 @@ public final class MeshNode: Sendable {
         let manager = ConnectionManager(
             configuration: configuration, reactor: reactor, logger: logger, book: try book.get())
         self.manager = manager
-        (payloads, context) = {
+        guard configuration.minimumProtocolVersion <= configuration.protocolVersion else {
+            throw NodeStartError(
+                description: "minimum protocol version \(configuration.minimumProtocolVersion) is above the current "
+                    + "version \(configuration.protocolVersion): no peer could ever agree",
+                exitStatus: 2)
+        }
+        guard configuration.handshakeData.count <= Message.maximumApplicationDataLength else {
+            throw NodeStartError(
+                description: "handshake data of \(configuration.handshakeData.count) bytes; at most "
+                    + "\(Message.maximumApplicationDataLength) fit in a handshake",
+                exitStatus: 2)
+        }
+        (payloads, context, application) = {
             let channel = PayloadChannel()
+            let application = ApplicationHooks(
+                handshakeData: configuration.handshakeData,
+                channels: ChannelHub(catchAll: channel, highWatermark: configuration.channelBufferBytes))
             let context = PeerConnection.Context(
                 configuration: configuration, nonce: UInt64.random(in: 1...UInt64.max), manager: manager,
-                payloads: channel, logger: logger)
-            return (Payloads(channel: channel), context)
+                payloads: channel, logger: logger, application: application)
+            return (Payloads(channel: channel), context, application)
         }()
+        // A channel subscription that falls behind pauses reading the peer it holds too much of.
+        application.channels.onPressure { [registry = manager.registry] ip, paused in
+            reactor.execute {
+                registry.onLoop((ip, paused)) { registry, pressure in registry.setReadingPaused(pressure.0, pressure.1)
+                }
+            }
+        }
         (starts, startsContinuation) = AsyncStream<SessionStart>.makeStream()
         do {
             listener = try Listener(

@@ -18,7 +18,19 @@ public struct NodeConfiguration: Sendable {
     public var dataDirectory: String?
     public var chainID = "mainnet"
     public var genesis = GenesisHash.mainnet
+    /// The newest protocol version spoken; a peer agrees on the lower of both sides' current
+    /// versions if each side still speaks it.
     public var protocolVersion = Handshake.currentProtocolVersion
+    /// The oldest protocol version still spoken.
+    public var minimumProtocolVersion = Handshake.minimumSupportedProtocolVersion
+    /// Application bytes sent in every handshake (at most 1,024; ``MeshNode/setHandshakeData(_:)``
+    /// changes them while running).
+    public var handshakeData: [UInt8] = []
+    /// Per channel subscription and peer: the payload bytes that may wait for the application
+    /// before the node asks to stop reading that peer (it resumes under half of this).
+    public var channelBufferBytes = 1 << 20
+    /// Peer events kept per subscriber that has not caught up (the newest are kept).
+    public var eventBufferCapacity = 1024
     public var userAgent = "meshnode/0.1.0"
     public var minimumOutbound = 8
     public var maximumPeers = 16

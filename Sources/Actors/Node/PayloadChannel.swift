@@ -4,6 +4,7 @@ import Wire
 struct Delivery {
     let peer: PeerIP
     let bytes: [UInt8]
+    var channel: UInt16 = 0
 }
 
 /// Carries payloads from the sessions to the embedding program: one element per read cycle

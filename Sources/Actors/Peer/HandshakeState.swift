@@ -1,8 +1,9 @@
 import Wire
 
 /// The handshake of one connection as a pure state machine. Both sides send their Handshake
-/// first; this checks the peer's (a nonce equal to ours means we dialed ourselves; version,
-/// chain id and genesis must match), then waits for its HandshakeAck. One PeerList is
+/// first; this checks the peer's (a nonce equal to ours means we dialed ourselves; the version
+/// ranges must meet, chain id and genesis must match, and the application's hook may refuse
+/// it), then waits for its HandshakeAck. One PeerList is
 /// tolerated before the peer's Handshake: a full peer sends its addresses before refusing us.
 ///
 /// The PeerConnection feeds it each message (or an undecodable body) and carries out the
@@ -18,17 +19,29 @@ public struct HandshakeState: Sendable {
 
     /// What this node requires of the peer.
     public struct Expectations: Sendable {
+        /// The newest version we speak.
         public var protocolVersion: UInt32
+        /// The oldest version we still speak.
+        public var minimumProtocolVersion: UInt32
         public var chainID: String
         public var genesis: GenesisHash
         /// Our own nonce (the peer's equal to it: `self_connection`).
         public var nonce: UInt64
+        /// The application's check of a handshake that passed every other one: nil admits the
+        /// peer, a text refuses it (`application_refused`, the text logged). Must not block.
+        public var validate: (@Sendable (Handshake) -> String?)?
 
-        public init(protocolVersion: UInt32, chainID: String, genesis: GenesisHash, nonce: UInt64) {
+        public init(
+            protocolVersion: UInt32, minimumProtocolVersion: UInt32? = nil, chainID: String, genesis: GenesisHash,
+            nonce: UInt64, validate: (@Sendable (Handshake) -> String?)? = nil
+        ) {
             self.protocolVersion = protocolVersion
+            self.minimumProtocolVersion =
+                minimumProtocolVersion ?? min(protocolVersion, Handshake.minimumSupportedProtocolVersion)
             self.chainID = chainID
             self.genesis = genesis
             self.nonce = nonce
+            self.validate = validate
         }
     }
 
@@ -57,6 +70,11 @@ public struct HandshakeState: Sendable {
     public private(set) var phase = Phase.awaitingHandshake
     /// The peer's Handshake, once accepted.
     public private(set) var remote: Handshake?
+    /// The version both sides speak (the lower current version), once the peer's Handshake is
+    /// accepted.
+    public private(set) var agreedVersion: UInt32?
+    /// Why the application refused the peer (with `application_refused`).
+    public private(set) var applicationRefusal: String?
     private var peerListSeen = false
 
     public init(expecting expectations: Expectations) {
@@ -80,7 +98,12 @@ public struct HandshakeState: Sendable {
             return fail(HandshakeFailure(reason: reason, reportedByPeer: true))
         case (.awaitingHandshake, .handshake(let theirs)):
             if let mismatch = check(theirs) { return fail(HandshakeFailure(reason: mismatch, reportedByPeer: false)) }
+            if let refusal = expectations.validate?(theirs) {
+                applicationRefusal = refusal
+                return fail(HandshakeFailure(reason: .applicationRefused, reportedByPeer: false, detail: refusal))
+            }
             remote = theirs
+            agreedVersion = min(expectations.protocolVersion, theirs.protocolVersion)
             phase = .awaitingAck
             return .acknowledge(theirs)
         case (.awaitingHandshake, .peerList(let addresses)) where !peerListSeen:
@@ -109,7 +132,10 @@ public struct HandshakeState: Sendable {
     /// The reason code of a mismatch, or nil if the peer may join.
     public func check(_ theirs: Handshake) -> ReasonCode? {
         if theirs.nonce == expectations.nonce { return .selfConnection }
-        if theirs.protocolVersion != expectations.protocolVersion { return .versionMismatch }
+        let agreed = Handshake.agreedVersion(
+            ourCurrent: expectations.protocolVersion, ourMinimum: expectations.minimumProtocolVersion,
+            theirCurrent: theirs.protocolVersion, theirMinimum: theirs.minimumProtocolVersion)
+        if agreed == nil { return .versionMismatch }
         if theirs.chainID != expectations.chainID { return .chainIDMismatch }
         if theirs.genesis != expectations.genesis { return .genesisMismatch }
         return nil

@@ -17,10 +17,7 @@ extension PeerConnection {
             }
         }
         defer { connection.reactor.cancelTimer(timer) }
-        handshaking = HandshakeState(
-            expecting: .init(
-                protocolVersion: configuration.protocolVersion, chainID: configuration.chainID,
-                genesis: configuration.genesis, nonce: context.nonce))
+        handshaking = HandshakeState(expecting: expectations())
         defer { handshaking = nil }
         do {
             try onConnection {
@@ -30,7 +27,9 @@ extension PeerConnection {
                         Handshake(
                             protocolVersion: configuration.protocolVersion, chainID: configuration.chainID,
                             genesis: configuration.genesis, listenPort: configuration.listen.port,
-                            nonce: context.nonce, userAgent: configuration.userAgent)))
+                            nonce: context.nonce, userAgent: configuration.userAgent,
+                            minimumProtocolVersion: configuration.minimumProtocolVersion,
+                            application: context.application?.handshakeData.value ?? [])))
             }
             let end = try await connection.deliverBatches { [self] batch in
                 // Called on the loop thread (the epoll callback), this actor's executor.
@@ -39,6 +38,11 @@ extension PeerConnection {
             // Paused: the peer's HandshakeAck arrived. Otherwise it hung up before finishing.
             guard end == .paused else { throw ConnectionError.frame(.truncated(have: 0, need: Frame.headerSize)) }
         } catch let failure as HandshakeFailure {
+            if let detail = failure.detail {
+                context.logger.log(
+                    .info, "peer.application_refused", peer: ip.description, reason: failure.reason,
+                    [("detail", .string(String(detail.prefix(200))))], origin: .outsider)
+            }
             if failure.reportedByPeer { abort(reason: failure.reason) } else { close(reason: failure.reason) }
             throw failure
         } catch {
@@ -72,6 +76,42 @@ extension PeerConnection {
             }
         }
         return .proceed
+    }
+
+    /// What this node requires of a peer's handshake, with the application's hook (which
+    /// sees the peer as it would be announced: direction, agreed version, its bytes).
+    private func expectations() -> HandshakeState.Expectations {
+        let configuration = context.configuration
+        var validate: (@Sendable (Handshake) -> String?)?
+        if let hook = context.application?.validator.value {
+            let (ip, direction, address, ours) = (
+                ip, direction, connection.remoteAddress, configuration.protocolVersion
+            )
+            validate = { theirs in
+                hook(
+                    ConnectedPeer(
+                        ip: ip, listenAddress: SocketAddress(ip: address.ip, port: theirs.listenPort),
+                        direction: direction, agreedVersion: min(ours, theirs.protocolVersion),
+                        application: theirs.application, userAgent: theirs.userAgent))
+            }
+        }
+        return HandshakeState.Expectations(
+            protocolVersion: configuration.protocolVersion,
+            minimumProtocolVersion: configuration.minimumProtocolVersion,
+            chainID: configuration.chainID, genesis: configuration.genesis, nonce: context.nonce, validate: validate)
+    }
+
+    /// The version agreed with the peer (after the handshake).
+    var agreedVersion: UInt32? {
+        remote.map { min(context.configuration.protocolVersion, $0.protocolVersion) }
+    }
+
+    /// The peer as the application sees it (after the handshake).
+    var connectedPeer: ConnectedPeer? {
+        guard let remote, let agreedVersion else { return nil }
+        return ConnectedPeer(
+            ip: ip, listenAddress: listenAddress, direction: direction, agreedVersion: agreedVersion,
+            application: remote.application, userAgent: remote.userAgent)
     }
 
     static func reason(for error: any Error) -> ReasonCode {

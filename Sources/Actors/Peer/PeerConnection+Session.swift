@@ -50,13 +50,14 @@ extension PeerConnection {
                 close(reason: .protocolViolation)
                 continue
             }
-            if case .payload(let bytes) = message {
-                payloads.append(Delivery(peer: ip, bytes: bytes))
+            if case .payload(let bytes, let channel) = message {
+                payloads.append(Delivery(peer: ip, bytes: bytes, channel: channel))
             } else {
                 try handle(message)
             }
         }
-        if !payloads.isEmpty { context.payloads.yield(payloads) }
+        guard !payloads.isEmpty else { return }
+        if let hub = context.application?.channels { hub.deliver(payloads) } else { context.payloads.yield(payloads) }
     }
 
     private func handle(_ message: Message) throws {

@@ -6,9 +6,18 @@ public struct HandshakeFailure: Error, Sendable, Equatable, CustomStringConverti
     public let reason: ReasonCode
     /// True if the peer sent the reason in a Disconnect.
     public let reportedByPeer: Bool
+    /// The application's own words when its hook refused the peer (`application_refused`).
+    public let detail: String?
+
+    public init(reason: ReasonCode, reportedByPeer: Bool, detail: String? = nil) {
+        self.reason = reason
+        self.reportedByPeer = reportedByPeer
+        self.detail = detail
+    }
 
     public var description: String {
-        reportedByPeer ? "peer refused the handshake: \(reason)" : "handshake failed: \(reason)"
+        let text = reportedByPeer ? "peer refused the handshake: \(reason)" : "handshake failed: \(reason)"
+        return detail.map { "\(text) (\($0))" } ?? text
     }
 }
 
@@ -22,6 +31,8 @@ public actor PeerConnection: LoopIsolated {
         let manager: ConnectionManager
         let payloads: PayloadChannel
         let logger: Logger
+        /// The embedding application's hooks; without them payloads go to `payloads`.
+        var application: ApplicationHooks?
     }
 
     public nonisolated let connection: Connection

@@ -26,5 +26,8 @@ public enum PeerSource: String, Sendable, Codable, CaseIterable, Comparable {
 
 /// Which side opened a connection.
 public enum Direction: String, Sendable, Codable {
-    case inbound, outbound
+    /// The peer dialed us.
+    case inbound
+    /// We dialed the peer.
+    case outbound
 }

@@ -54,7 +54,7 @@ public struct Funnel: Sendable {
     }
 
     /// Counts `event` into the current tick (nothing before the first tick).
-    public mutating func record(_ event: PeerEvent, ip: String, now: Double) {
+    public mutating func record(_ event: PeerDecision, ip: String, now: Double) {
         guard !ticks.isEmpty else { return }
         let index = ticks.count - 1
         switch event {

@@ -10,7 +10,7 @@
 public struct PeerHistory: Sendable {
     /// One recorded decision; `repeats` counts consecutive identical events merged into it.
     public struct Entry: Sendable, Equatable {
-        public var event: PeerEvent
+        public var event: PeerDecision
         public var firstUnix: Double
         public var lastUnix: Double
         public var repeats: Int
@@ -35,7 +35,7 @@ public struct PeerHistory: Sendable {
     public var peerCount: Int { peers.count }
 
     /// Records `event` about `ip` at `now`.
-    public mutating func record(_ event: PeerEvent, ip: String, now: Double) {
+    public mutating func record(_ event: PeerDecision, ip: String, now: Double) {
         let limit = perPeerLimit
         peers.update(ip, initial: { Peer() }) { peer in
             var duration: Double?

@@ -19,7 +19,7 @@ public struct PeerReports: Sendable {
 
     /// Records `event` about `ip` (its normalized IP text) at `now` (Unix seconds). A session
     /// end also goes to the ledger and the damper; a hold it starts is recorded as `flapping`.
-    public mutating func record(_ event: PeerEvent, ip: String, now: Double) {
+    public mutating func record(_ event: PeerDecision, ip: String, now: Double) {
         history.record(event, ip: ip, now: now)
         funnel.record(event, ip: ip, now: now)
         guard case .disconnected(let reason, let side, let remoteReason) = event else { return }

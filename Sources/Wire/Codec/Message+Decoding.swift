@@ -14,7 +14,10 @@ extension Message {
         let message: Message
         switch kind {
         case .handshake:
-            message = .handshake(try decodeHandshake(&reader))
+            // Later versions may append fields: whatever follows the application bytes is
+            // theirs, and skipped (the frame size bounds it).
+            let handshake = try decodeHandshake(&reader)
+            return .handshake(handshake)
         case .handshakeAck:
             message = .handshakeAck
         case .ping:
@@ -32,7 +35,8 @@ extension Message {
             else { throw .invalidValue(field: "reason") }
             message = .disconnect(ReasonCode(rawValue: text))
         case .payload:
-            message = .payload(try reader.readBytes(reader.remaining, "payload"))
+            let channel = try reader.readUInt16("channel")
+            message = .payload(try reader.readBytes(reader.remaining, "payload"), channel: channel)
         }
         try reader.expectEnd()
         return message
@@ -45,9 +49,15 @@ extension Message {
         let port = try reader.readUInt16("listen_port")
         let nonce = try reader.readUInt64("nonce")
         let agent = try reader.readShortString("user_agent", maximum: maximumUserAgentLength)
+        let minimum = try reader.readUInt32("minimum_version")
+        let applicationLength = Int(try reader.readUInt16("application_length"))
+        guard applicationLength <= maximumApplicationDataLength else {
+            throw .tooLong(field: "application", length: applicationLength, maximum: maximumApplicationDataLength)
+        }
+        let application = try reader.readBytes(applicationLength, "application")
         return Handshake(
             protocolVersion: version, chainID: chainID, genesis: genesis, listenPort: port, nonce: nonce,
-            userAgent: agent)
+            userAgent: agent, minimumProtocolVersion: minimum, application: application)
     }
 
     private static func decodePeerList(_ reader: inout ByteReader) throws(MessageDecodingError) -> [SocketAddress] {

@@ -10,6 +10,10 @@ extension Message {
             buffer.appendBigEndian(handshake.listenPort)
             buffer.appendBigEndian(handshake.nonce)
             buffer.appendShortString(handshake.userAgent, maximum: Message.maximumUserAgentLength)
+            buffer.appendBigEndian(handshake.minimumProtocolVersion)
+            let application = handshake.application.prefix(Message.maximumApplicationDataLength)
+            buffer.appendBigEndian(UInt16(application.count))
+            buffer.append(contentsOf: application)
         case .handshakeAck, .getPeers:
             break
         case .ping(let nonce), .pong(let nonce):
@@ -31,7 +35,8 @@ extension Message {
             }
         case .disconnect(let reason):
             buffer.appendShortString(reason.rawValue, maximum: Message.maximumReasonLength)
-        case .payload(let bytes):
+        case .payload(let bytes, let channel):
+            buffer.appendBigEndian(channel)
             buffer.append(contentsOf: bytes)
         }
     }

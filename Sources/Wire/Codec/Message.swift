@@ -15,8 +15,9 @@ public enum Message: Sendable, Equatable {
     case peerList([SocketAddress])
     /// The sender is closing the connection, and why.
     case disconnect(ReasonCode)
-    /// Application bytes for the embedding program, opaque to the connection layer.
-    case payload([UInt8])
+    /// Application bytes for the embedding program on one of its channels, opaque to the
+    /// connection layer (channel 0 unless said otherwise).
+    case payload([UInt8], channel: UInt16 = 0)
 
     /// The kind byte of each message.
     public enum Kind: UInt8, Sendable, CaseIterable {
@@ -52,11 +53,14 @@ public enum Message: Sendable, Equatable {
     public static let maximumUserAgentLength = 256
     /// The longest reason code in a Disconnect, in bytes.
     public static let maximumReasonLength = 64
+    /// The most application bytes a Handshake carries. With the other fields at their limits a
+    /// Handshake body stays under 1,500 bytes, well inside the pre-handshake frame cap.
+    public static let maximumApplicationDataLength = 1024
 }
 
 /// The opening message of a connection.
 public struct Handshake: Sendable, Equatable {
-    /// The wire protocol version; peers must match.
+    /// The newest wire protocol version the sender speaks.
     public var protocolVersion: UInt32
     /// The network's name (`mainnet`); peers must match.
     public var chainID: String
@@ -68,10 +72,16 @@ public struct Handshake: Sendable, Equatable {
     public var nonce: UInt64
     /// Free text naming the software, e.g. `meshnode/0.1.0`.
     public var userAgent: String
+    /// The oldest wire protocol version the sender still speaks (since version 2).
+    public var minimumProtocolVersion: UInt32
+    /// The embedding application's own bytes (at most ``Message/maximumApplicationDataLength``),
+    /// opaque to the connection layer: a chain's height, say (since version 2).
+    public var application: [UInt8]
 
     public init(
         protocolVersion: UInt32, chainID: String, genesis: GenesisHash, listenPort: UInt16, nonce: UInt64,
-        userAgent: String
+        userAgent: String, minimumProtocolVersion: UInt32 = Handshake.minimumSupportedProtocolVersion,
+        application: [UInt8] = []
     ) {
         self.protocolVersion = protocolVersion
         self.chainID = chainID
@@ -79,10 +89,25 @@ public struct Handshake: Sendable, Equatable {
         self.listenPort = listenPort
         self.nonce = nonce
         self.userAgent = userAgent
+        self.minimumProtocolVersion = minimumProtocolVersion
+        self.application = application
     }
 
-    /// The protocol version this build speaks.
-    public static let currentProtocolVersion: UInt32 = 1
+    /// The newest protocol version this build speaks: 2 added the version range, the
+    /// application bytes and payload channels.
+    public static let currentProtocolVersion: UInt32 = 2
+    /// The oldest protocol version this build speaks. Version 1 payloads carry no channel, so
+    /// a version-1 peer cannot be understood.
+    public static let minimumSupportedProtocolVersion: UInt32 = 2
+
+    /// The version two peers use: the lower of the two current versions, if both still speak
+    /// it; nil if their ranges do not meet (`version_mismatch`).
+    public static func agreedVersion(
+        ourCurrent: UInt32, ourMinimum: UInt32, theirCurrent: UInt32, theirMinimum: UInt32
+    ) -> UInt32? {
+        let agreed = min(ourCurrent, theirCurrent)
+        return agreed >= ourMinimum && agreed >= theirMinimum ? agreed : nil
+    }
 }
 
 /// A 32-byte hash, written as 64 hex digits.
@@ -113,6 +138,7 @@ public struct GenesisHash: Sendable, Hashable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// 64 lowercase hex digits.
     public var description: String {
         bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }

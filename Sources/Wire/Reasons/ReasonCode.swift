@@ -4,19 +4,30 @@
 /// A struct rather than an enum so that a code received from a newer peer in a Disconnect
 /// message is still representable; the known codes are static members.
 public struct ReasonCode: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The code, `snake_case`.
     public let rawValue: String
 
+    /// The code `rawValue` (known or not).
     public init(rawValue: String) {
         self.rawValue = rawValue
     }
 
+    /// The code itself.
     public var description: String { rawValue }
 
+    /// Alphabetical order.
     public static func < (lhs: ReasonCode, rhs: ReasonCode) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// Which part of the lifecycle a code belongs to.
     public enum Stage: String, Sendable {
-        case skip, dial, handshake, session
+        /// A dial not attempted.
+        case skip
+        /// A dial that failed in TCP.
+        case dial
+        /// A handshake that failed.
+        case handshake
+        /// An established session that ended.
+        case session
     }
 
     /// The stage of a known code, `nil` for an unknown one.
@@ -64,6 +75,8 @@ extension ReasonCode {
     public static let incompatibleChain = ReasonCode(rawValue: "incompatible_chain")
     public static let selfConnection = ReasonCode(rawValue: "self_connection")
     public static let handshakeError = ReasonCode(rawValue: "handshake_error")
+    /// The embedding application's handshake hook refused the peer.
+    public static let applicationRefused = ReasonCode(rawValue: "application_refused")
 
     // After connect.
     public static let pingTimeout = ReasonCode(rawValue: "ping_timeout")
@@ -72,6 +85,10 @@ extension ReasonCode {
     public static let slowPeer = ReasonCode(rawValue: "slow_peer")
     public static let remoteClosed = ReasonCode(rawValue: "remote_closed")
     public static let shutdown = ReasonCode(rawValue: "shutdown")
+    /// The application turned networking off (`setNetworkActive(false)`).
+    public static let networkInactive = ReasonCode(rawValue: "network_inactive")
+    /// The application (or an operator) closed the session.
+    public static let localDisconnect = ReasonCode(rawValue: "local_disconnect")
 
     // Operator control (the debug endpoint's disconnect and ban routes).
     public static let operatorDisconnect = ReasonCode(rawValue: "operator_disconnect")
@@ -88,11 +105,11 @@ extension ReasonCode {
     ]
     public static let handshakeReasons: [ReasonCode] = [
         .handshakeTimeout, .versionMismatch, .genesisMismatch, .chainIDMismatch, .incompatibleChain,
-        .selfConnection, .handshakeError,
+        .selfConnection, .handshakeError, .applicationRefused,
     ]
     public static let sessionReasons: [ReasonCode] = [
         .pingTimeout, .duplicateConnection, .protocolViolation, .slowPeer, .remoteClosed, .shutdown,
-        .operatorDisconnect, .operatorBan,
+        .operatorDisconnect, .operatorBan, .networkInactive, .localDisconnect,
     ]
     /// Every code INTERFACE.md names.
     public static let all: Set<ReasonCode> = Set(skipReasons + dialReasons + handshakeReasons + sessionReasons)

@@ -86,6 +86,7 @@ extension Connection {
 
     /// Reads for the `deliverBatches` consumer, if one waits.
     func serveReader() {
+        guard !readingPaused else { return }
         if consumer != nil { serveConsumer() }
     }
 

@@ -57,6 +57,8 @@ public actor Connection {
     var nextWaiterID: UInt64 = 0
 
     // Read side.
+    /// The application asked to stop reading (`pauseReading()`): bytes wait in the kernel.
+    var readingPaused = false
     /// The frame length limit now: `options.maximumFrameSize`, or less while restricted.
     var decoder: FrameDecoder
     /// Bytes not yet cut into frames: the start of one frame, or (`rescanPartial`) bytes held

@@ -5,6 +5,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// The port in host byte order.
     public var port: UInt16
 
+    /// The address `ip` (normalized) and `port`.
     public init(ip: IPAddress, port: UInt16) {
         self.ip = ip.normalized
         self.port = port
@@ -43,11 +44,16 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Why a `HOST:PORT` string was refused.
     public enum AddressError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// Not `HOST:PORT` or `[IPV6]:PORT`.
         case malformed(String)
+        /// No `:PORT`.
         case missingPort(String)
+        /// The port is not a number in 1–65535.
         case invalidPort(String)
+        /// The host is not a numeric IPv4 or IPv6 address.
         case invalidHost(String)
 
+        /// What was wrong and what was expected.
         public var description: String {
             switch self {
             case .malformed(let text): return "malformed address '\(text)' (expected HOST:PORT or [IPV6]:PORT)"

@@ -84,7 +84,9 @@ extension MeshSuite {
                     switch field {
                     case "chain": $0.chainID = "testnet"
                     case "genesis": $0.genesis = GenesisHash(bytes: [UInt8](repeating: 1, count: 32))!
-                    default: $0.protocolVersion = 99
+                    default:
+                        $0.protocolVersion = 99
+                        $0.minimumProtocolVersion = 99
                     }
                 },
             ]

@@ -14,12 +14,69 @@ import Testing
     }
 
     static func theirs(
-        version: UInt32 = Handshake.currentProtocolVersion, chain: String = "mainnet",
-        genesis: GenesisHash = .mainnet, nonce: UInt64 = 7
+        version: UInt32 = Handshake.currentProtocolVersion, minimum: UInt32? = nil, chain: String = "mainnet",
+        genesis: GenesisHash = .mainnet, nonce: UInt64 = 7, application: [UInt8] = []
     ) -> Handshake {
         Handshake(
             protocolVersion: version, chainID: chain, genesis: genesis, listenPort: 7071, nonce: nonce,
-            userAgent: "test")
+            userAgent: "test",
+            minimumProtocolVersion: minimum ?? min(version, Handshake.minimumSupportedProtocolVersion),
+            application: application)
+    }
+
+    /// Our range is 3...5 in these cases.
+    static func rangedState(validate: (@Sendable (Handshake) -> String?)? = nil) -> HandshakeState {
+        HandshakeState(
+            expecting: .init(
+                protocolVersion: 5, minimumProtocolVersion: 3, chainID: "mainnet", genesis: .mainnet, nonce: ours,
+                validate: validate))
+    }
+
+    @Test(arguments: [
+        // (their current, their minimum, agreed or nil for version_mismatch)
+        (UInt32(5), UInt32(5), UInt32?(5)), (4, 1, 4), (9, 2, 5), (9, 5, 5), (3, 3, 3),
+        (2, 1, nil),  // they are older than our minimum
+        (9, 6, nil),  // they no longer speak our newest
+    ])
+    func versionRanges_agreeOnTheLowerCurrent_ifBothStillSpeakIt(
+        _ current: UInt32, _ minimum: UInt32, _ agreed: UInt32?
+    ) {
+        var state = Self.rangedState()
+        let theirs = Self.theirs(version: current, minimum: minimum)
+        let action = state.receive(.handshake(theirs))
+        if let agreed {
+            #expect(action == .acknowledge(theirs))
+            #expect(state.agreedVersion == agreed)
+        } else {
+            #expect(action == Self.failure(.versionMismatch))
+            #expect(state.agreedVersion == nil)
+        }
+    }
+
+    @Test func applicationHook_seesTheBytes_andMayRefuseWithItsReason() {
+        let hook: @Sendable (Handshake) -> String? = { $0.application == [1] ? nil : "wrong genesis block" }
+        var admitted = Self.rangedState(validate: hook)
+        #expect(
+            admitted.receive(.handshake(Self.theirs(version: 5, application: [1]))) != Self.failure(.applicationRefused)
+        )
+        var refused = Self.rangedState(validate: hook)
+        let action = refused.receive(.handshake(Self.theirs(version: 5, application: [2])))
+        #expect(
+            action
+                == .fail(
+                    HandshakeFailure(reason: .applicationRefused, reportedByPeer: false, detail: "wrong genesis block"))
+        )
+        #expect(refused.applicationRefusal == "wrong genesis block" && refused.remote == nil)
+    }
+
+    @Test func applicationHook_isNotAskedAboutAPeerTheNodeRefuses() {
+        let asked = LockedValue(0)
+        var state = Self.rangedState(validate: { _ in
+            asked.withLock { $0 += 1 }
+            return nil
+        })
+        _ = state.receive(.handshake(Self.theirs(version: 5, chain: "testnet")))
+        #expect(asked.value == 0)
     }
 
     static func failure(_ reason: ReasonCode, byPeer: Bool = false) -> HandshakeState.Action {
@@ -37,7 +94,7 @@ import Testing
     @Test func mismatches_failWithTheirReason_inCheckOrder() {
         let cases: [(Handshake, ReasonCode)] = [
             (Self.theirs(nonce: Self.ours), .selfConnection),
-            (Self.theirs(version: 9), .versionMismatch),
+            (Self.theirs(version: 9, minimum: 9), .versionMismatch),
             (Self.theirs(chain: "testnet"), .chainIDMismatch),
             (Self.theirs(genesis: GenesisHash(hex: String(repeating: "00", count: 32))!), .genesisMismatch),
             // Our own nonce wins over every other difference: it is ourselves.
@@ -93,13 +150,15 @@ import Testing
 
 @Suite struct HandshakeFrameBudgetTests {
     /// docs/wire-protocol.md: every message valid before the HandshakeAck fits the 20 KiB
-    /// handshake budget, a Handshake with 1 KiB to spare for future application bytes.
+    /// handshake budget, the largest Handshake (all of its application bytes) with room to spare.
     @Test func everyMessageValidBeforeTheAck_fitsTheHandshakeBudget() {
         let largestHandshake = Message.handshake(
             Handshake(
                 protocolVersion: .max, chainID: String(repeating: "c", count: 64), genesis: .mainnet,
-                listenPort: .max, nonce: .max, userAgent: String(repeating: "u", count: 255)))
-        #expect(largestHandshake.encodedBody().count == 368)
+                listenPort: .max, nonce: .max, userAgent: String(repeating: "u", count: 255),
+                minimumProtocolVersion: .max,
+                application: Array(repeating: 0xAB, count: Message.maximumApplicationDataLength)))
+        #expect(largestHandshake.encodedBody().count == 1_398)
         #expect(largestHandshake.encodedBody().count + 1024 <= HandshakeState.maximumFrameSize)
         let v6 = SocketAddress(ip: IPAddress(parsing: "2001:db8::1")!, port: 7071)
         let largestPeerList = Message.peerList(Array(repeating: v6, count: 1000))

@@ -41,7 +41,7 @@ import Testing
         var history = PeerHistory(perPeerLimit: 32)
         for index in 0..<100 {
             // Alternating events: nothing merges.
-            let event: PeerEvent = index.isMultiple(of: 2) ? .dialed(source: "seed") : .skipped(reason: "timeout")
+            let event: PeerDecision = index.isMultiple(of: 2) ? .dialed(source: "seed") : .skipped(reason: "timeout")
             history.record(event, ip: "10.0.0.1", now: Double(index))
         }
         let entries = try #require(history.entries(for: "10.0.0.1"))

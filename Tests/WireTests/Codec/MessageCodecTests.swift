@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct MessageCodecTests {
     static let handshake = Handshake(
-        protocolVersion: 1, chainID: "mainnet", genesis: .mainnet, listenPort: 7071,
+        protocolVersion: 2, chainID: "mainnet", genesis: .mainnet, listenPort: 7071,
         nonce: 0x0102_0304_0506_0708, userAgent: "meshnode/0.1.0")
 
     static let every: [Message] = [
@@ -21,7 +21,13 @@ import Testing
         .disconnect(.genesisMismatch),
         .payload([]),
         .payload(Array(0...255)),
+        .payload([1, 2, 3], channel: .max),
+        .handshake(handshakeWithApplication),
     ]
+
+    static let handshakeWithApplication = Handshake(
+        protocolVersion: 7, chainID: "toychain", genesis: .mainnet, listenPort: 1, nonce: 9, userAgent: "toy/1",
+        minimumProtocolVersion: 3, application: Array(repeating: 0xAB, count: Message.maximumApplicationDataLength))
 
     @Test(arguments: every)
     func roundTrip(_ message: Message) throws {
@@ -36,9 +42,45 @@ import Testing
 
     @Test func handshake_exactBytes() {
         let body = Message.handshake(Self.handshake).encodedBody()
-        #expect(body.count == 1 + 4 + 1 + 7 + 32 + 2 + 8 + 1 + 14)
-        #expect(Array(body[0..<6]) == [0x01, 0, 0, 0, 1, 7])
+        #expect(body.count == 1 + 4 + 1 + 7 + 32 + 2 + 8 + 1 + 14 + 4 + 2)
+        #expect(Array(body[0..<6]) == [0x01, 0, 0, 0, 2, 7])
         #expect(Array(body[45..<47]) == [0x1B, 0x9F])  // port 7071
+        #expect(Array(body[70...]) == [0, 0, 0, 2, 0, 0])  // minimum version 2, no application bytes
+    }
+
+    /// A later version may append fields to its Handshake; this version reads its own and
+    /// skips the rest, so an upgrade does not cut the network in two.
+    @Test func handshake_bytesAfterTheApplicationField_areSkipped() throws {
+        let body = Message.handshake(Self.handshakeWithApplication).encodedBody()
+        #expect(try Message.decode((body + [1, 2, 3, 4])[...]) == .handshake(Self.handshakeWithApplication))
+    }
+
+    @Test func handshake_applicationOverTheLimit_isTooLong() {
+        var body = Message.handshake(Self.handshake).encodedBody()
+        body.removeLast(2)
+        body += [0x04, 0x01] + Array(repeating: 0, count: 1025)
+        #expect(throws: MessageDecodingError.tooLong(field: "application", length: 1025, maximum: 1024)) {
+            try Message.decode(body[...])
+        }
+    }
+
+    /// A version-1 Handshake ends after the user agent: to this version it is cut short.
+    @Test func versionOneHandshake_isTruncated() {
+        let body = Message.handshake(Self.handshake).encodedBody().dropLast(6)
+        #expect(throws: MessageDecodingError.truncated(field: "minimum_version")) { try Message.decode(body) }
+    }
+
+    @Test func payloadWithoutItsChannel_isTruncated() {
+        #expect(throws: MessageDecodingError.truncated(field: "channel")) { try Message.decode([0x10, 0][...]) }
+    }
+
+    @Test func largestHandshake_fitsThePreHandshakeFrameCap() {
+        let largest = Handshake(
+            protocolVersion: .max, chainID: String(repeating: "c", count: Message.maximumChainIDLength),
+            genesis: .mainnet, listenPort: .max, nonce: .max,
+            userAgent: String(repeating: "u", count: Message.maximumUserAgentLength - 1), minimumProtocolVersion: .max,
+            application: Array(repeating: 0xFF, count: Message.maximumApplicationDataLength))
+        #expect(Message.handshake(largest).encodedBody().count == 1398)  // docs/wire-protocol.md
     }
 
     @Test func empty_isNamed() {

@@ -8,12 +8,13 @@ import Testing
         (
             .handshake(
                 Handshake(
-                    protocolVersion: 1, chainID: "mainnet", genesis: .mainnet, listenPort: 7071,
-                    nonce: 0x0102_0304_0506_0708, userAgent: "meshnode/0.1.0")),
+                    protocolVersion: 2, chainID: "mainnet", genesis: .mainnet, listenPort: 7071,
+                    nonce: 0x0102_0304_0506_0708, userAgent: "meshnode/0.1.0", minimumProtocolVersion: 2,
+                    application: [0x00, 0x2A])),
             """
-            00 00 00 46 01 00 00 00 01 07 6d 61 69 6e 6e 65 74 67 22 32 b5 c4 53 c8 0c b5 b5 36 24 d9
+            00 00 00 4e 01 00 00 00 02 07 6d 61 69 6e 6e 65 74 67 22 32 b5 c4 53 c8 0c b5 b5 36 24 d9
             f6 59 5b 97 1c 91 31 54 8b ec 9c a9 a9 84 b1 8e e4 c4 17 1b 9f 01 02 03 04 05 06 07 08 0e
-            6d 65 73 68 6e 6f 64 65 2f 30 2e 31 2e 30
+            6d 65 73 68 6e 6f 64 65 2f 30 2e 31 2e 30 00 00 00 02 00 02 00 2a
             """
         ),
         (.handshakeAck, "00 00 00 01 02"),
@@ -31,7 +32,8 @@ import Testing
             """
         ),
         (.disconnect(.genesisMismatch), "00 00 00 12 07 10 67 65 6e 65 73 69 73 5f 6d 69 73 6d 61 74 63 68"),
-        (.payload(Array("hi".utf8)), "00 00 00 03 10 68 69"),
+        (.payload(Array("hi".utf8)), "00 00 00 05 10 00 00 68 69"),
+        (.payload(Array("hi".utf8), channel: 7), "00 00 00 05 10 00 07 68 69"),
     ]
 
     @Test func everyDocumentedExample_matchesTheEncoder() throws {

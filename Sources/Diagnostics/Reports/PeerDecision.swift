@@ -1,7 +1,7 @@
 /// One thing that happened to a peer, as the report stores (`PeerHistory`, `Funnel`,
 /// `DisconnectLedger`, `FlapDamper`) record it. Plain strings (reason codes, sources,
 /// directions): Diagnostics knows nothing of the actors that decide them.
-public enum PeerEvent: Sendable, Equatable {
+public enum PeerDecision: Sendable, Equatable {
     /// A dial was considered and not made (a skip reason code).
     case skipped(reason: String)
     /// A dial was started, for a peer of this source.
