@@ -25,6 +25,8 @@ public actor ConnectionManager: LoopIsolated {
     var nextID: UInt64 = 0
     var counters = Counters()
     var rttSamples: [Double]?
+    /// The reasons of the last handshake failures, both directions, oldest first.
+    private(set) var recentHandshakeFailures = RecentReasons(capacity: 100)
 
     /// Running totals, for stats and metrics.
     public struct Counters: Sendable {
@@ -43,7 +45,10 @@ public actor ConnectionManager: LoopIsolated {
         public var duplicateCloses = 0
     }
 
-    init(configuration: NodeConfiguration, reactor: Reactor, logger: Logger, book: PeerBook = PeerBook()) {
+    init(
+        configuration: NodeConfiguration, reactor: Reactor, logger: Logger, book: PeerBook = PeerBook(),
+        anchors: [SocketAddress] = []
+    ) {
         self.reactor = reactor
         self.registry = PeerRegistry(reactor: reactor)
         self.logger = logger
@@ -58,6 +63,9 @@ public actor ConnectionManager: LoopIsolated {
         if configuration.lan { table.book.gossipPerGroupLimit = PeerBook.lanGossipPerGroup }
         let (seconds, attoseconds) = configuration.cooldownBase.components
         table.book.cooldownBase = Double(seconds) + Double(attoseconds) / 1e18
+        let now = Self.now()
+        for address in anchors { table.book.add(address, source: .peerBook, now: now) }
+        table.anchors = anchors
     }
 
     static func now() -> Double { Timestamp.unixSecondsDouble() }
@@ -86,8 +94,11 @@ public actor ConnectionManager: LoopIsolated {
         perform(table.dialFailed(address, reason: reason, handshake: handshake, now: Self.now()), source: source)
     }
 
-    func admitInbound(_ ip: PeerIP) -> ReasonCode? {
-        table.admitInbound(ip, now: Self.now())
+    /// Decides whether to take an inbound connection (slots, limits, throttle, bans); nil
+    /// means take it: it holds a pending slot until `inboundFailed` or `established`.
+    /// `localIP` is our end of it (for the direction rule).
+    func admitInbound(_ ip: PeerIP, localIP: IPAddress? = nil) -> ReasonCode? {
+        table.admitInbound(ip, localIP: localIP, now: Self.now())
     }
 
     /// An admitted inbound connection failed its handshake.
@@ -128,6 +139,28 @@ public actor ConnectionManager: LoopIsolated {
     /// itself closed the session, the table has already let it go and this does nothing.
     func sessionClosing(_ peer: PeerConnection, reason: ReasonCode) {
         perform(table.sessionClosing(peer.ip, id: peer.id, reason: reason, now: Self.now()), peer: peer)
+    }
+
+    /// Bans `ip` until `until` (Unix seconds) for `reason` (`operator_ban` from the control
+    /// routes): closes its session and refuses it both ways; logged as `peer.banned`.
+    public func ban(_ ip: PeerIP, until: Double, reason: ReasonCode = .operatorBan) {
+        perform(table.ban(ip, until: until, reason: reason, now: Self.now()))
+    }
+
+    /// Lifts a ban; false if none was in force.
+    @discardableResult
+    public func unban(_ ip: PeerIP) -> Bool {
+        let lifted = table.unban(ip, now: Self.now())
+        if lifted { logger.log(.info, "peer.unbanned", peer: ip.description) }
+        return lifted
+    }
+
+    /// The bans in force.
+    public var bans: [PeerBook.Ban] { table.book.bans(now: Self.now()) }
+
+    /// Outbound peers to save as anchors (call before `shutdown()`, which closes them).
+    func anchorCandidates() -> [SocketAddress] {
+        table.anchorCandidates()
     }
 
     /// Closes every session as `shutdown` and refuses every dial, accept and handshake from now on.
@@ -180,6 +213,7 @@ public actor ConnectionManager: LoopIsolated {
         case .dialFailed(let address, let reason, let handshake):
             if handshake {
                 counters.handshakeFailures[reason, default: 0] += 1
+                recentHandshakeFailures.append(reason)
             } else {
                 counters.dialFailures[reason, default: 0] += 1
             }
@@ -194,13 +228,19 @@ public actor ConnectionManager: LoopIsolated {
                 [("source", .string(source.rawValue))])
         case .inboundHandshakeFailed(let ip, let reason):
             counters.handshakeFailures[reason, default: 0] += 1
+            recentHandshakeFailures.append(reason)
             logger.log(
                 .info, "handshake.failed", peer: ip.description, reason: reason, [("direction", .string("inbound"))])
         case .duplicateClosed:
             counters.duplicateCloses += 1
-        case .banned(let ip, let until):
+        case .banned(let ip, let until, let reason):
+            // `reason` says why (the misbehaviour, or operator_ban); until when, in Unix seconds.
             logger.log(
-                .warning, "peer.banned", peer: ip.description, reason: .peerBanned, [("until_unix", .int(Int(until)))])
+                .warning, "peer.banned", peer: ip.description, reason: reason,
+                [
+                    ("until_unix", .int(Int(min(until, 1e15)))),
+                    ("seconds", .int(Int(min(max(0, until - Self.now()), 1e15)))),
+                ])
         }
     }
 
@@ -214,6 +254,7 @@ public actor ConnectionManager: LoopIsolated {
         let now = Self.now()
         for record in table.book.records.values where result.count < limit {
             guard record.ip != ip, table.sessions[record.ip] == nil, record.lastSuccess != nil,
+                record.address.port != 0,
                 (record.bannedUntil ?? 0) <= now
             else { continue }
             result.append(record.address)

@@ -8,6 +8,7 @@ extension MeshNode {
     public func run() async {
         guard !started.isFired else { return }
         started.fire()
+        var anchors: [SocketAddress] = []
         logger.log(
             .info, "node.started",
             [("listen", .string(listenAddress.description)), ("chain_id", .string(configuration.chainID))])
@@ -18,6 +19,7 @@ extension MeshNode {
             // Stop: refuse new peers, tell every peer, give them a moment to hang up.
             await listener.close()
             await debugListener?.close()
+            anchors = await manager.anchorCandidates()
             await manager.shutdown()
             for _ in 0..<50 {
                 if await manager.liveSessionCount == 0 { break }
@@ -26,6 +28,7 @@ extension MeshNode {
             outer.cancelAll()
         }
         await saveBook()
+        saveAnchors(anchors)
         logger.log(.info, "node.stopped")
         finished.fire()
     }
@@ -102,7 +105,7 @@ extension MeshNode {
             if established { await manager.sessionEnded(peer, reason: reason) }
         case .inbound(let connection):
             let ip = PeerIP(connection.remoteAddress.ip)
-            if let refusal = await manager.admitInbound(ip) {
+            if let refusal = await manager.admitInbound(ip, localIP: connection.localAddress.ip) {
                 logger.log(.info, "peer.refused", peer: ip.description, reason: refusal.rawValue)
                 let peer = PeerConnection(connection: connection, direction: .inbound, id: 0, context: context)
                 if refusal == .maxPeersReached {
@@ -173,6 +176,17 @@ extension MeshNode {
             return .shutdown
         }
         return refusal
+    }
+
+    /// Saves the outbound peers to dial first at the next start (a clean shutdown only).
+    func saveAnchors(_ anchors: [SocketAddress]) {
+        guard store != nil, !anchors.isEmpty else { return }
+        do {
+            try AnchorStore(dataDirectory: configuration.resolvedDataDirectory).save(anchors)
+            logger.log(.info, "anchors.saved", [("peers", .string(anchors.map(\.description).joined(separator: " ")))])
+        } catch {
+            logger.log(.warning, "anchors.save_failed", [("error", .string("\(error)"))])
+        }
     }
 
     func saveBook() async {

@@ -17,6 +17,8 @@ public struct ReasonCode: RawRepresentable, Hashable, Sendable, Comparable, Cust
     /// Which part of the lifecycle a code belongs to.
     public enum Stage: String, Sendable {
         case skip, dial, handshake, session
+        /// Admission and operator control: why a connection was refused or ended by policy.
+        case admission
     }
 
     /// The stage of a known code, `nil` for an unknown one.
@@ -25,6 +27,7 @@ public struct ReasonCode: RawRepresentable, Hashable, Sendable, Comparable, Cust
         if ReasonCode.dialReasons.contains(self) { return .dial }
         if ReasonCode.handshakeReasons.contains(self) { return .handshake }
         if ReasonCode.sessionReasons.contains(self) { return .session }
+        if ReasonCode.admissionReasons.contains(self) { return .admission }
         return nil
     }
 }
@@ -73,6 +76,18 @@ extension ReasonCode {
     public static let remoteClosed = ReasonCode(rawValue: "remote_closed")
     public static let shutdown = ReasonCode(rawValue: "shutdown")
 
+    // Admission and control.
+    /// A non-LAN IP reconnected inbound within the throttle window (30 s).
+    public static let throttled = ReasonCode(rawValue: "throttled")
+    /// The IP already holds its one pending connection (or a session the new one cannot replace).
+    public static let ipLimit = ReasonCode(rawValue: "ip_limit")
+    /// Its /16 (IPv6 /32) already holds its share of pending or inbound connections.
+    public static let netgroupLimit = ReasonCode(rawValue: "netgroup_limit")
+    public static let evicted = ReasonCode(rawValue: "evicted")
+    public static let flapping = ReasonCode(rawValue: "flapping")
+    public static let operatorDisconnect = ReasonCode(rawValue: "operator_disconnect")
+    public static let operatorBan = ReasonCode(rawValue: "operator_ban")
+
     public static let skipReasons: [ReasonCode] = [
         .alreadyConnected, .alreadyConnecting, .cooldownActive, .maxPeersReached, .peerBanned, .peerUnhealthy,
         .invalidAddress, .selfDialBlocked, .loopbackBlocked, .privateIPBlocked, .ipv6Blocked, .filteredByPolicy,
@@ -89,6 +104,10 @@ extension ReasonCode {
     public static let sessionReasons: [ReasonCode] = [
         .pingTimeout, .duplicateConnection, .protocolViolation, .slowPeer, .remoteClosed, .shutdown,
     ]
+    public static let admissionReasons: [ReasonCode] = [
+        .throttled, .ipLimit, .netgroupLimit, .evicted, .flapping, .operatorDisconnect, .operatorBan,
+    ]
     /// Every code INTERFACE.md names.
-    public static let all: Set<ReasonCode> = Set(skipReasons + dialReasons + handshakeReasons + sessionReasons)
+    public static let all: Set<ReasonCode> = Set(
+        skipReasons + dialReasons + handshakeReasons + sessionReasons + admissionReasons)
 }
