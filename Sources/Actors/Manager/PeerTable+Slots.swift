@@ -82,16 +82,16 @@ extension PeerTable {
         {
             return .duplicateConnection
         }
-        if pending.count >= limits.pendingLimit { return .maxPeersReached }
-        if !local {
-            let group = PeerBook.networkGroup(ip.address)
-            let pendingInGroup = pending.lazy.filter { PeerBook.networkGroup($0.address) == group }.count
-            if pendingInGroup >= Limits.pendingPerGroup { return .netgroupLimit }
-        }
-        // A second connection of an IP we already hold is the same peer: no new slot.
+        // A second connection of an IP we already hold (a simultaneous open, a reconnect) is
+        // the same peer: no new slot, and bounded by the one-pending-per-IP rule. Only a new
+        // IP is counted against the pending and inbound limits.
         if sessions[ip] == nil && !connecting.contains(ip) {
-            if !local && inboundCount(inGroup: PeerBook.networkGroup(ip.address)) >= limits.inboundPerGroup {
-                return .netgroupLimit
+            if newPendingCount >= limits.pendingLimit { return .maxPeersReached }
+            if !local {
+                let group = PeerBook.networkGroup(ip.address)
+                let pendingInGroup = pending.lazy.filter { PeerBook.networkGroup($0.address) == group }.count
+                if pendingInGroup >= Limits.pendingPerGroup { return .netgroupLimit }
+                if inboundCount(inGroup: group) >= limits.inboundPerGroup { return .netgroupLimit }
             }
             let counts = slotCounts()
             if counts.inbound >= limits.inboundSlots || counts.occupied >= limits.maximumPeers {
@@ -113,6 +113,11 @@ extension PeerTable {
             recordFailure(ip, reason: reason, now: now, into: &actions)
         }
         return actions
+    }
+
+    /// Pending connections of IPs that hold nothing else (the ones the pending limit counts).
+    public var newPendingCount: Int {
+        pending.lazy.filter { sessions[$0] == nil && !connecting.contains($0) }.count
     }
 
     /// Inbound IPs (sessions, and pending connections of IPs without one) in a network group.

@@ -118,6 +118,19 @@ import Testing
         #expect(table.admitInbound(Self.ip("11.4.0.1"), localIP: Self.me, now: 5) == .throttled)
     }
 
+    @Test func simultaneousOpen_isAdmittedBeyondThePendingCap() {
+        // A dial storm: every pending slot is taken, and a peer we are dialing dials us too.
+        // Its connection is the same peer (one slot), and the direction rule needs its
+        // handshake to pick the survivor.
+        var table = table()
+        for group in 1...table.limits.pendingLimit {
+            #expect(table.admitInbound(Self.ip("11.\(group).0.1"), localIP: Self.me, now: 0) == nil)
+        }
+        #expect(table.decideDial(Self.address("60.0.0.1"), source: .seed, localIP: Self.me, now: 0) == nil)
+        #expect(table.admitInbound(Self.ip("60.0.0.1"), localIP: Self.me, now: 0) == nil)
+        #expect(table.admitInbound(Self.ip("11.9.0.1"), localIP: Self.me, now: 0) == .maxPeersReached)
+    }
+
     @Test func ipv6Peers_areGroupedBySlash32() {
         var table = table()
         #expect(table.admitInbound(Self.ip("2001:db8:1::1"), localIP: Self.me, now: 0) == nil)

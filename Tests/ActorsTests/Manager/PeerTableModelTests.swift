@@ -38,6 +38,9 @@ struct TableModel {
         var closed = false
         /// It was registered at some point (its end is then a disconnect).
         var announced = false
+        /// An inbound connection admitted while its IP held nothing (it took a pending slot;
+        /// a second connection of an IP with a session or a dial does not).
+        var admittedAsNew = false
     }
 
     var random: SeededGenerator
@@ -96,14 +99,15 @@ struct TableModel {
             nextID += 1
             connections.append(Link(id: nextID, ip: ip, direction: .outbound))
         case 20..<40:
-            let refusal = table.admitInbound(ip, now: now)
+            let isNew = table.sessions[ip] == nil && !table.connecting.contains(ip)
+            let refusal = table.admitInbound(ip, localIP: Self.ownIP, now: now)
             trace.append("inbound \(ip): \(refusal.map(\.rawValue) ?? "admitted")")
             guard refusal == nil else { return nil }
             if connections.contains(where: { $0.ip == ip && !$0.established && $0.direction == .inbound }) {
                 return "a second pending inbound connection of \(ip) was admitted"
             }
             nextID += 1
-            connections.append(Link(id: nextID, ip: ip, direction: .inbound))
+            connections.append(Link(id: nextID, ip: ip, direction: .inbound, admittedAsNew: isNew))
         case 40..<98 where !connections.isEmpty:
             let index = Int.random(in: 0..<connections.count, using: &random)
             if connections[index].established {
@@ -220,8 +224,9 @@ struct TableModel {
             return "\(counts.occupied) slots occupied, limit \(table.limits.maximumPeers)"
         }
         if counts.manual > table.limits.manualSlots { return "\(counts.manual) manual slots, limit 1" }
-        if table.pending.count > table.limits.pendingLimit {
-            return "\(table.pending.count) pending, limit \(table.limits.pendingLimit)"
+        let newPending = connections.filter { !$0.established && $0.direction == .inbound && $0.admittedAsNew }.count
+        if newPending > table.limits.pendingLimit {
+            return "\(newPending) pending connections admitted for new IPs, limit \(table.limits.pendingLimit)"
         }
         for ip in table.manual
         where table.sessions[ip] == nil && !table.connecting.contains(ip) && !table.pending.contains(ip) {
