@@ -25,6 +25,8 @@ public actor ConnectionManager: LoopIsolated {
     var nextID: UInt64 = 0
     var counters = Counters()
     var rttSamples: [Double]?
+    /// Inbound refusals, rate-limited into summaries for the log.
+    private var refusals = RefusalLog()
     /// The reasons of the last handshake failures, both directions, oldest first.
     private(set) var recentHandshakeFailures = RecentReasons(capacity: 100)
 
@@ -43,6 +45,8 @@ public actor ConnectionManager: LoopIsolated {
         public var handshakeFailures: [ReasonCode: Int] = [:]
         public var disconnects: [ReasonCode: Int] = [:]
         public var duplicateCloses = 0
+        /// Inbound connections refused before their handshake, by reason.
+        public var refusals: [ReasonCode: Int] = [:]
     }
 
     init(
@@ -98,7 +102,22 @@ public actor ConnectionManager: LoopIsolated {
     /// means take it: it holds a pending slot until `inboundFailed` or `established`.
     /// `localIP` is our end of it (for the direction rule).
     func admitInbound(_ ip: PeerIP, localIP: IPAddress? = nil) -> ReasonCode? {
-        table.admitInbound(ip, localIP: localIP, now: Self.now())
+        let now = Self.now()
+        guard let refusal = table.admitInbound(ip, localIP: localIP, now: now) else { return nil }
+        counters.refusals[refusal, default: 0] += 1
+        // An outsider decides how often this happens: a few lines per window, then a summary.
+        flushRefusalSummary(now: now)
+        if refusals.record(refusal, now: now) {
+            logger.log(.info, "peer.refused", peer: ip.description, reason: refusal)
+        }
+        return refusal
+    }
+
+    /// Logs the refusals a finished window did not log one by one (`peer.refused_summary`).
+    func flushRefusalSummary(now: Double) {
+        guard let counts = refusals.summary(now: now) else { return }
+        let fields = counts.sorted { $0.key < $1.key }.map { ($0.key.rawValue, LogEvent.Value.int($0.value)) }
+        logger.log(.info, "peer.refused_summary", [("not_logged", .int(counts.values.reduce(0, +)))] + fields)
     }
 
     /// An admitted inbound connection failed its handshake.

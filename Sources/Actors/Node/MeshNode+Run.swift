@@ -19,6 +19,7 @@ extension MeshNode {
             // Stop: refuse new peers, tell every peer, give them a moment to hang up.
             await listener.close()
             await debugListener?.close()
+            // Before the table closes them: the outbound peers to dial first next time.
             anchors = await manager.anchorCandidates()
             await manager.shutdown()
             for _ in 0..<50 {
@@ -66,9 +67,14 @@ extension MeshNode {
                 }
                 logger.log(.info, "debug.listening", [("listen", .string(debugListener.localAddress.description))])
             }
+            // Sessions keep being served until `run()` has told every peer and cancels this
+            // group: ending them at the stop request (as this did) raced `run()`'s own stop
+            // path, so peers saw `remote_closed` instead of a Disconnect `shutdown`, and the
+            // anchors were sometimes gone before they could be saved. (`finished` only fires
+            // after the cancel; `wait()` returns on it.)
             group.addTask(executorPreference: reactor) {
                 await withTaskCancellationHandler {
-                    await self.stopRequested.wait()
+                    await self.finished.wait()
                 } onCancel: {
                     self.startsContinuation.finish()
                 }
@@ -106,7 +112,6 @@ extension MeshNode {
         case .inbound(let connection):
             let ip = PeerIP(connection.remoteAddress.ip)
             if let refusal = await manager.admitInbound(ip, localIP: connection.localAddress.ip) {
-                logger.log(.info, "peer.refused", peer: ip.description, reason: refusal.rawValue)
                 let peer = PeerConnection(connection: connection, direction: .inbound, id: 0, context: context)
                 if refusal == .maxPeersReached {
                     // Full: still tell the newcomer whom else to try (as bitcoind answers getaddr).

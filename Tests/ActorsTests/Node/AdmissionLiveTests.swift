@@ -120,7 +120,10 @@ extension MeshSuite {
                 #expect(await eventually { await nodes[0].manager.anchorCandidates().count == 2 })
             }
             let store = AnchorStore(dataDirectory: directory)
-            let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: store.path)))
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            let bytes = try #require(
+                FileManager.default.contents(atPath: store.path), "no anchors.json; the data dir holds \(files)")
+            let saved = try JSONSerialization.jsonObject(with: bytes)
             let anchors = (saved as? [String: Any])?["anchors"] as? [String]
             #expect(Set(anchors ?? []) == ["127.0.72.2:7071", "127.0.72.3:7071"])
             // Two slots only, and a seed that is not an anchor: the anchors come first.
