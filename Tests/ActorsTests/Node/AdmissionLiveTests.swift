@@ -64,6 +64,35 @@ extension MeshSuite {
             }
         }
 
+        /// Connects from `ip`, breaks the protocol at once (a Ping before any Handshake), and
+        /// returns the reason of the node's Disconnect.
+        static func violate(_ node: SocketAddress, from ip: IPAddress) async throws -> ReasonCode? {
+            let connection = try await Connection.connect(to: node, from: ip, timeout: .seconds(2))
+            try await connection.send(.ping(nonce: 1))
+            var reason: ReasonCode?
+            var frames = connection.frames.makeAsyncIterator()
+            while reason == nil, let frame = try? await frames.next() {
+                if case .disconnect(let code) = try? Message.decode(frame.body) { reason = code }
+            }
+            await connection.close()
+            return reason
+        }
+
+        @Test func inboundProtocolViolator_isBannedAfterThree_withItsReason() async throws {
+            let a = testAddress(75, 1)
+            let violator = testAddress(75, 9).ip
+            try await withNodes([testConfiguration(a)]) { nodes in
+                var reasons: [ReasonCode?] = []
+                for _ in 0..<4 { reasons.append(try await Self.violate(a, from: violator)) }
+                #expect(reasons == [.protocolViolation, .protocolViolation, .protocolViolation, .peerBanned])
+                let record = await nodes[0].manager.book[PeerIP(violator)]
+                #expect(
+                    record?.banReason == "protocol_violation" && (record?.bannedUntil ?? 0) > ConnectionManager.now())
+                #expect(await nodes[0].manager.bans.map(\.ip) == [PeerIP(violator)])
+                #expect(await nodes[0].debugSnapshot().bannedPeers == 1)
+            }
+        }
+
         @Test func wrongChainID_isACooldownNotABan_andAfterTheFixTheNodeConnectsWithinTwoTicks() async throws {
             let directory = PeerBookPersistenceTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
