@@ -9,7 +9,6 @@ extension ConnectionManager {
     func planCycle() -> (dials: [(SocketAddress, PeerSource)], reserve: [PeerRecord], summary: CycleSummary) {
         table.advanceTick()
         let now = Self.now()
-        flushRefusalSummary(now: now)
         var keeping = Set(table.sessions.keys).union(table.connecting).union(table.pending)
         for anchor in table.anchors { keeping.insert(PeerIP(anchor.ip)) }
         table.book.prune(now: now, keeping: keeping)

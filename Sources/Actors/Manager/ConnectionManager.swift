@@ -25,8 +25,6 @@ public actor ConnectionManager: LoopIsolated {
     var nextID: UInt64 = 0
     var counters = Counters()
     var rttSamples: [Double]?
-    /// Inbound refusals, rate-limited into summaries for the log.
-    private var refusals = RefusalLog()
     /// The reasons of the last handshake failures, both directions, oldest first.
     private(set) var recentHandshakeFailures = RecentReasons(capacity: 100)
 
@@ -95,33 +93,22 @@ public actor ConnectionManager: LoopIsolated {
 
     /// A dial of ours failed: in TCP (`handshake` false) or in its handshake.
     func dialFailed(_ address: SocketAddress, source: PeerSource, reason: ReasonCode, handshake: Bool) {
+        if handshake { recentHandshakeFailures.append(reason) }
         perform(table.dialFailed(address, reason: reason, handshake: handshake, now: Self.now()), source: source)
     }
 
     /// Decides whether to take an inbound connection (slots, limits, throttle, bans); nil
     /// means take it: it holds a pending slot until `inboundFailed` or `established`.
     /// `localIP` is our end of it (for the direction rule).
-    func admitInbound(_ ip: PeerIP, localIP: IPAddress? = nil) -> ReasonCode? {
-        let now = Self.now()
-        guard let refusal = table.admitInbound(ip, localIP: localIP, now: now) else { return nil }
+    func admitInbound(_ ip: PeerIP) -> ReasonCode? {
+        guard let refusal = table.admitInbound(ip, localIP: localIP, now: Self.now()) else { return nil }
         counters.refusals[refusal, default: 0] += 1
-        // An outsider decides how often this happens: a few lines per window, then a summary.
-        flushRefusalSummary(now: now)
-        if refusals.record(refusal, now: now) {
-            logger.log(.info, "peer.refused", peer: ip.description, reason: refusal)
-        }
         return refusal
-    }
-
-    /// Logs the refusals a finished window did not log one by one (`peer.refused_summary`).
-    func flushRefusalSummary(now: Double) {
-        guard let counts = refusals.summary(now: now) else { return }
-        let fields = counts.sorted { $0.key < $1.key }.map { ($0.key.rawValue, LogEvent.Value.int($0.value)) }
-        logger.log(.info, "peer.refused_summary", [("not_logged", .int(counts.values.reduce(0, +)))] + fields)
     }
 
     /// An admitted inbound connection failed its handshake.
     func inboundFailed(_ ip: PeerIP, reason: ReasonCode) {
+        recentHandshakeFailures.append(reason)
         perform(table.inboundFailed(ip, reason: reason, now: Self.now()))
     }
 
@@ -159,23 +146,6 @@ public actor ConnectionManager: LoopIsolated {
     func sessionClosing(_ peer: PeerConnection, reason: ReasonCode) {
         perform(table.sessionClosing(peer.ip, id: peer.id, reason: reason, now: Self.now()), peer: peer)
     }
-
-    /// Bans `ip` until `until` (Unix seconds) for `reason` (`operator_ban` from the control
-    /// routes): closes its session and refuses it both ways; logged as `peer.banned`.
-    public func ban(_ ip: PeerIP, until: Double, reason: ReasonCode = .operatorBan) {
-        perform(table.ban(ip, until: until, reason: reason, now: Self.now()))
-    }
-
-    /// Lifts a ban; false if none was in force.
-    @discardableResult
-    public func unban(_ ip: PeerIP) -> Bool {
-        let lifted = table.unban(ip, now: Self.now())
-        if lifted { logger.log(.info, "peer.unbanned", peer: ip.description) }
-        return lifted
-    }
-
-    /// The bans in force.
-    public var bans: [PeerBook.Ban] { table.book.bans(now: Self.now()) }
 
     /// Outbound peers to save as anchors (call before `shutdown()`, which closes them).
     func anchorCandidates() -> [SocketAddress] {
@@ -232,7 +202,6 @@ public actor ConnectionManager: LoopIsolated {
         case .dialFailed(let address, let reason, let handshake):
             if handshake {
                 counters.handshakeFailures[reason, default: 0] += 1
-                recentHandshakeFailures.append(reason)
             } else {
                 counters.dialFailures[reason, default: 0] += 1
             }
@@ -247,7 +216,6 @@ public actor ConnectionManager: LoopIsolated {
                 [("source", .string(source.rawValue))])
         case .inboundHandshakeFailed(let ip, let reason):
             counters.handshakeFailures[reason, default: 0] += 1
-            recentHandshakeFailures.append(reason)
             logger.log(
                 .info, "handshake.failed", peer: ip.description, reason: reason, [("direction", .string("inbound"))])
         case .duplicateClosed:

@@ -109,7 +109,8 @@ extension PeerTable {
         releaseSlotIfIdle(ip)
         var actions: [Action] = [.report(.inboundHandshakeFailed(ip, reason: reason))]
         if PeerBook.isViolation(reason) {
-            book.addUnreachable(ip, now: now)
+            // A record without a port (never dialed or shared) holds its violations and ban.
+            if book[ip] == nil { book.add(SocketAddress(ip: ip.address, port: 0), source: .handshake, now: now) }
             recordFailure(ip, reason: reason, now: now, into: &actions)
         }
         return actions

@@ -8,19 +8,19 @@ extension MeshNode {
     public func run() async {
         guard !started.isFired else { return }
         started.fire()
-        var anchors: [SocketAddress] = []
         logger.log(
             .info, "node.started",
             [("listen", .string(listenAddress.description)), ("chain_id", .string(configuration.chainID))])
+        var anchors: [SocketAddress] = []
         await withTaskGroup(of: Void.self) { outer in
             outer.addTask { await self.stopRequested.wait() }
             outer.addTask(executorPreference: reactor) { await self.serve() }
             await outer.next()
+            // Before the table closes them: the outbound peers to dial first next time.
+            anchors = await manager.anchorCandidates()
             // Stop: refuse new peers, tell every peer, give them a moment to hang up.
             await listener.close()
             await debugListener?.close()
-            // Before the table closes them: the outbound peers to dial first next time.
-            anchors = await manager.anchorCandidates()
             await manager.shutdown()
             for _ in 0..<50 {
                 if await manager.liveSessionCount == 0 { break }
@@ -28,8 +28,8 @@ extension MeshNode {
             }
             outer.cancelAll()
         }
-        await saveBook()
         saveAnchors(anchors)
+        await saveBook()
         logger.log(.info, "node.stopped")
         finished.fire()
     }
@@ -67,14 +67,12 @@ extension MeshNode {
                 }
                 logger.log(.info, "debug.listening", [("listen", .string(debugListener.localAddress.description))])
             }
-            // Sessions keep being served until `run()` has told every peer and cancels this
-            // group: ending them at the stop request (as this did) raced `run()`'s own stop
-            // path, so peers saw `remote_closed` instead of a Disconnect `shutdown`, and the
-            // anchors were sometimes gone before they could be saved. (`finished` only fires
-            // after the cancel; `wait()` returns on it.)
+            // Ends `starts` (and so every session) when serve() is cancelled, which run() does
+            // after telling every peer why and waiting for them: not at the stop request itself,
+            // which raced run()'s Disconnects (a session cancelled first closed without one).
             group.addTask(executorPreference: reactor) {
                 await withTaskCancellationHandler {
-                    await self.finished.wait()
+                    await self.finished.wait()  // fires only after serve() is over: waits for the cancel
                 } onCancel: {
                     self.startsContinuation.finish()
                 }
@@ -111,7 +109,8 @@ extension MeshNode {
             if established { await manager.sessionEnded(peer, reason: reason) }
         case .inbound(let connection):
             let ip = PeerIP(connection.remoteAddress.ip)
-            if let refusal = await manager.admitInbound(ip, localIP: connection.localAddress.ip) {
+            if let refusal = await manager.admitInbound(ip) {
+                logger.log(.info, "peer.refused", peer: ip.description, reason: refusal.rawValue)
                 let peer = PeerConnection(connection: connection, direction: .inbound, id: 0, context: context)
                 if refusal == .maxPeersReached {
                     // Full: still tell the newcomer whom else to try (as bitcoind answers getaddr).

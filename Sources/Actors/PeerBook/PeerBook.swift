@@ -104,7 +104,6 @@ public struct PeerBook: Sendable, Equatable {
             record.violations = Self.increment(record.violations, upTo: Self.violationsBeforeBan)
             if record.violations >= Self.violationsBeforeBan {
                 record.bannedUntil = now + Self.banDuration
-                record.banReason = reason.rawValue
                 record.violations = 0
             }
         }
@@ -161,7 +160,8 @@ public struct PeerBook: Sendable, Equatable {
     }
 
     /// Makes room by dropping the least useful entry: never-connected gossip first, then
-    /// the unhealthiest. Operator-given entries (direct, seed) are never evicted.
+    /// the unhealthiest. Operator-given entries (direct, seed) and bans are never evicted
+    /// (a ban evicted by a flood of addresses would be a ban lifted by the banned).
     private mutating func evictOne(for source: PeerSource) -> Bool {
         let victim = records.values
             .filter { $0.source > .seed && $0.source >= source && $0.lastSuccess == nil && $0.bannedUntil == nil }
@@ -175,5 +175,44 @@ public struct PeerBook: Sendable, Equatable {
     mutating func replaceAll(_ loaded: [PeerRecord]) {
         records = [:]
         for record in loaded.prefix(capacity) { records[record.ip] = record }
+    }
+}
+
+/// Bans live in the peer book's records (`bannedUntil`), whoever set them: the node for
+/// violations, the operator by hand. One list, so the dial decision, inbound admission, the
+/// stats and `GET /api/p2p/bans` can never disagree.
+extension PeerBook {
+    /// Bans `ip` until `until` (unix seconds). An IP the book does not know gets a record
+    /// without a port (never dialed: port 0 is `invalid_address`), which bans are never
+    /// evicted from the book to make room.
+    public mutating func ban(_ ip: PeerIP, until: Double, reason: ReasonCode, now: Double) {
+        if records[ip] == nil {
+            records[ip] = PeerRecord(address: SocketAddress(ip: ip.address, port: 0), source: .gossip, firstSeen: now)
+        }
+        records[ip]?.bannedUntil = until
+        records[ip]?.lastReason = reason.rawValue
+    }
+
+    /// Lifts a ban in force; returns false if `ip` was not banned. A record that existed
+    /// only to hold the ban is forgotten with it.
+    @discardableResult
+    public mutating func unban(_ ip: PeerIP, now: Double) -> Bool {
+        guard var record = records[ip], let until = record.bannedUntil, until > now else { return false }
+        if record.address.port == 0 && record.lastSuccess == nil {
+            records[ip] = nil
+            return true
+        }
+        record.bannedUntil = nil
+        record.violations = 0
+        record.cooldownUntil = nil
+        records[ip] = record
+        return true
+    }
+
+    /// Every ban in force, soonest to end first.
+    public func bans(now: Double) -> [PeerRecord] {
+        records.values.filter { ($0.bannedUntil ?? 0) > now }.sorted {
+            ($0.bannedUntil ?? 0, $0.address.ip) < ($1.bannedUntil ?? 0, $1.address.ip)
+        }
     }
 }

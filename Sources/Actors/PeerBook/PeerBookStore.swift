@@ -50,7 +50,6 @@ public struct PeerBookStore: Sendable {
             fields.append(("failures", .int(record.failures)))
             if let value = record.cooldownUntil { fields.append(("cooldown_until", .double(value))) }
             if let value = record.bannedUntil { fields.append(("banned_until", .double(value))) }
-            if let value = record.banReason { fields.append(("ban_reason", .string(value))) }
             fields.append(("violations", .int(record.violations)))
             fields.append(("health", .int(record.health)))
             if let value = record.lastReason { fields.append(("last_reason", .string(value))) }
@@ -97,14 +96,9 @@ public struct PeerBookStore: Sendable {
             func counter(_ key: String, upTo limit: Int) -> Int {
                 min(max(0, entry[key]?.intValue ?? 0), limit)
             }
-            // A reason code: short snake_case, or nothing.
-            func code(_ key: String) -> String? {
-                entry[key]?.stringValue.flatMap { text in
-                    text.utf8.count <= 64 && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || $0 == 0x5F }
-                        ? text : nil
-                }
+            let reason = entry["last_reason"]?.stringValue.flatMap { text in
+                text.utf8.count <= 64 && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || $0 == 0x5F } ? text : nil
             }
-            let reason = code("last_reason")
             records.append(
                 PeerRecord(
                     address: address, source: source, firstSeen: time("first_seen", upTo: now) ?? now,
@@ -112,7 +106,6 @@ public struct PeerBookStore: Sendable {
                     failures: counter("failures", upTo: PeerBook.maximumFailures),
                     cooldownUntil: time("cooldown_until", upTo: now + PeerBook.maximumCooldown),
                     bannedUntil: time("banned_until", upTo: now + PeerBook.maximumBanDuration),
-                    banReason: code("ban_reason"),
                     violations: counter("violations", upTo: PeerBook.violationsBeforeBan),
                     health: min(100, max(0, entry["health"]?.intValue ?? 100)),
                     lastReason: reason))

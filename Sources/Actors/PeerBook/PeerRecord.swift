@@ -12,8 +12,6 @@ public struct PeerRecord: Sendable, Equatable {
     public var failures: Int = 0
     public var cooldownUntil: Double?
     public var bannedUntil: Double?
-    /// Why the ban in force was set (a reason code: `protocol_violation`, `operator_ban`, …).
-    public var banReason: String?
     /// Protocol violations since the last ban (incompatibility is not one: it gets a cooldown).
     public var violations: Int = 0
     /// 0…100: 100 after a success, 15 lower per consecutive failure.

@@ -17,7 +17,7 @@ public struct ReasonCode: RawRepresentable, Hashable, Sendable, Comparable, Cust
     /// Which part of the lifecycle a code belongs to.
     public enum Stage: String, Sendable {
         case skip, dial, handshake, session
-        /// Admission and operator control: why a connection was refused or ended by policy.
+        /// Admission: an inbound connection refused, or a peer let go, by the node's limits.
         case admission
     }
 
@@ -76,15 +76,7 @@ extension ReasonCode {
     public static let remoteClosed = ReasonCode(rawValue: "remote_closed")
     public static let shutdown = ReasonCode(rawValue: "shutdown")
 
-    // Admission and control.
-    /// A non-LAN IP reconnected inbound within the throttle window (30 s).
-    public static let throttled = ReasonCode(rawValue: "throttled")
-    /// The IP already holds its one pending connection (or a session the new one cannot replace).
-    public static let ipLimit = ReasonCode(rawValue: "ip_limit")
-    /// Its /16 (IPv6 /32) already holds its share of pending or inbound connections.
-    public static let netgroupLimit = ReasonCode(rawValue: "netgroup_limit")
-    public static let evicted = ReasonCode(rawValue: "evicted")
-    public static let flapping = ReasonCode(rawValue: "flapping")
+    // Operator control (the debug endpoint's disconnect and ban routes).
     public static let operatorDisconnect = ReasonCode(rawValue: "operator_disconnect")
     public static let operatorBan = ReasonCode(rawValue: "operator_ban")
 
@@ -103,11 +95,24 @@ extension ReasonCode {
     ]
     public static let sessionReasons: [ReasonCode] = [
         .pingTimeout, .duplicateConnection, .protocolViolation, .slowPeer, .remoteClosed, .shutdown,
-    ]
-    public static let admissionReasons: [ReasonCode] = [
-        .throttled, .ipLimit, .netgroupLimit, .evicted, .flapping, .operatorDisconnect, .operatorBan,
+        .operatorDisconnect, .operatorBan,
     ]
     /// Every code INTERFACE.md names.
     public static let all: Set<ReasonCode> = Set(
         skipReasons + dialReasons + handshakeReasons + sessionReasons + admissionReasons)
+}
+
+extension ReasonCode {
+    // Admission (INTERFACE.md, "A hostile network: slots, limits, bans").
+    /// A non-LAN IP connected again within the inbound throttle's window (30 s).
+    public static let throttled = ReasonCode(rawValue: "throttled")
+    /// The IP already has a connection in its handshake.
+    public static let ipLimit = ReasonCode(rawValue: "ip_limit")
+    /// Its /16 (IPv6 /32) already holds its share of pending or inbound connections.
+    public static let netgroupLimit = ReasonCode(rawValue: "netgroup_limit")
+    /// Let go to make room for a newcomer when inbound is full.
+    public static let evicted = ReasonCode(rawValue: "evicted")
+    public static let flapping = ReasonCode(rawValue: "flapping")
+
+    public static let admissionReasons: [ReasonCode] = [.throttled, .ipLimit, .netgroupLimit, .evicted, .flapping]
 }

@@ -169,7 +169,7 @@ struct ManagerModel {
     mutating func inbound(_ ip: IPAddress) async throws {
         let (ours, theirs) = try await pair(from: ip, to: Self.ownIP)
         connections += [ours, theirs]
-        if let refusal = await manager.admitInbound(PeerIP(ip), localIP: Self.ownIP) {
+        if let refusal = await manager.admitInbound(PeerIP(ip)) {
             trace.append("inbound \(ip): refused \(refusal)")
             return
         }

@@ -232,7 +232,7 @@ import Testing
         #expect(actions.first == .report(.banned(peer, until: 500, reason: .operatorBan)))
         #expect(actions.contains(.close(peer, id: 1, reason: .operatorBan)))
         #expect(table.sessions[peer] == nil)
-        #expect(table.book.bans(now: 10) == [PeerBook.Ban(ip: peer, until: 500, reason: "operator_ban")])
+        #expect(table.book.bans(now: 10).map { [$0.ip.description, $0.lastReason] } == [["11.1.1.1", "operator_ban"]])
         #expect(table.admitInbound(peer, localIP: Self.me, now: 50) == .peerBanned)
         let lifted = table.unban(peer, now: 60)
         let liftedAgain = table.unban(peer, now: 60)

@@ -87,8 +87,8 @@ extension MeshSuite {
                 #expect(reasons == [.protocolViolation, .protocolViolation, .protocolViolation, .peerBanned])
                 let record = await nodes[0].manager.book[PeerIP(violator)]
                 #expect(
-                    record?.banReason == "protocol_violation" && (record?.bannedUntil ?? 0) > ConnectionManager.now())
-                #expect(await nodes[0].manager.bans.map(\.ip) == [PeerIP(violator)])
+                    record?.lastReason == "protocol_violation" && (record?.bannedUntil ?? 0) > ConnectionManager.now())
+                #expect(await nodes[0].manager.book.bans(now: ConnectionManager.now()).map(\.ip) == [PeerIP(violator)])
                 #expect(await nodes[0].debugSnapshot().bannedPeers == 1)
             }
         }

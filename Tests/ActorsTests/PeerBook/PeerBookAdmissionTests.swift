@@ -62,7 +62,7 @@ import Testing
         book.ban(ip, until: 5000, reason: .protocolViolation, now: 1000)
         let records = try PeerBookStore.decode(PeerBookStore.encode(book), now: 1000)
         #expect(records.count == 1)
-        #expect(records.first?.bannedUntil == 5000 && records.first?.banReason == "protocol_violation")
+        #expect(records.first?.bannedUntil == 5000 && records.first?.lastReason == "protocol_violation")
         #expect(records.first?.address.port == 0)
     }
 
