@@ -18,6 +18,8 @@ public actor ConnectionManager: LoopIsolated {
     /// Addresses in one PeerList answer (`NodeConfiguration.peerListLimit`, within what the
     /// wire format carries).
     let peerListLimit: Int
+    /// The reasons of the last handshake failures, both directions, oldest first.
+    private(set) var recentHandshakeFailures = RecentReasons(capacity: 100)
     /// The connections of the table's `closing` sessions (same ids, kept in step by `perform`),
     /// so that their traffic still counts until their tasks end.
     private(set) var closingPeers: [UInt64: PeerConnection] = [:]
@@ -25,8 +27,6 @@ public actor ConnectionManager: LoopIsolated {
     var nextID: UInt64 = 0
     var counters = Counters()
     var rttSamples: [Double]?
-    /// The reasons of the last handshake failures, both directions, oldest first.
-    private(set) var recentHandshakeFailures = RecentReasons(capacity: 100)
 
     /// Running totals, for stats and metrics.
     public struct Counters: Sendable {
