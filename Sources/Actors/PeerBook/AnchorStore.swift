@@ -28,7 +28,7 @@ public struct AnchorStore: Sendable {
     /// no anchors (it is deleted all the same); at most `limit` valid addresses are taken.
     public func take() -> [SocketAddress] {
         let bytes = try? Posix.readFile(path)
-        try? Posix.removeFile(path)
+        Posix.removeFile(path)
         guard let bytes: [UInt8] = bytes ?? nil, bytes.count <= Self.maximumFileSize,
             let document = try? JSONValue.parse(bytes), document["version"]?.intValue == 1,
             let list = document["anchors"]?.arrayValue
