@@ -220,10 +220,11 @@ public actor ConnectionManager: LoopIsolated {
                 .info, "handshake.failed", peer: ip.description, reason: reason, [("direction", .string("inbound"))])
         case .duplicateClosed:
             counters.duplicateCloses += 1
-        case .banned(let ip, let until, let reason):
-            // `reason` says why (the misbehaviour, or operator_ban); until when, in Unix seconds.
+        case .banned(let ip, let until):
+            // Why: the reason the book recorded with the ban (the violation, or operator_ban).
+            let why = table.book[ip]?.lastReason ?? ReasonCode.peerBanned.rawValue
             logger.log(
-                .warning, "peer.banned", peer: ip.description, reason: reason,
+                .warning, "peer.banned", peer: ip.description, reason: why,
                 [
                     ("until_unix", .int(Int(min(until, 1e15)))),
                     ("seconds", .int(Int(min(max(0, until - Self.now()), 1e15)))),

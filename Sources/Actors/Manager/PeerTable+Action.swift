@@ -26,8 +26,7 @@ extension PeerTable {
         case inboundHandshakeFailed(PeerIP, reason: ReasonCode)
         /// Two connections with one IP: one was closed as `duplicate_connection`.
         case duplicateClosed(PeerIP)
-        /// The IP was banned for `reason` (repeated protocol violations, or `operator_ban`);
-        /// refused both ways until `until` (Unix seconds).
-        case banned(PeerIP, until: Double, reason: ReasonCode)
+        /// The IP broke the handshake rules too often; refused until `until` (Unix seconds).
+        case banned(PeerIP, until: Double)
     }
 }

@@ -148,11 +148,12 @@ extension PeerTable {
     // MARK: Bans
 
     /// Bans the IP until `until` (Unix seconds) for `reason` (a misbehaviour, or
-    /// `operator_ban`): its session, if any, is closed, and it is refused both ways until then.
+    /// `operator_ban`; kept as the record's `lastReason`): its session, if any, is closed, and
+    /// it is refused both ways until then.
     public mutating func ban(_ ip: PeerIP, until: Double, reason: ReasonCode, now: Double) -> [Action] {
         book.ban(ip, until: until, reason: reason, now: now)
         let closeReason: ReasonCode = reason == .operatorBan ? .operatorBan : .peerBanned
-        return [.report(.banned(ip, until: until, reason: reason))] + close(ip, reason: closeReason)
+        return [.report(.banned(ip, until: until))] + close(ip, reason: closeReason)
     }
 
     /// Lifts a ban (and the violations counted toward the next one); false if none was in force.

@@ -236,7 +236,7 @@ public struct PeerTable: Sendable {
         let wasBanned = (book[ip]?.bannedUntil ?? 0) > now
         book.recordFailure(ip, reason: reason, now: now)
         guard !wasBanned, let until = book[ip]?.bannedUntil, until > now else { return }
-        actions.append(.report(.banned(ip, until: until, reason: reason)))
+        actions.append(.report(.banned(ip, until: until)))
         actions += close(ip, reason: .peerBanned)
     }
 }

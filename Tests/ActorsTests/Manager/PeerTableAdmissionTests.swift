@@ -216,7 +216,7 @@ import Testing
             actions = table.inboundFailed(violator, reason: .protocolViolation, now: now)
         }
         let until = 62 + PeerBook.banDuration
-        #expect(actions.contains(.report(.banned(violator, until: until, reason: .protocolViolation))))
+        #expect(actions.contains(.report(.banned(violator, until: until))))
         #expect(table.book[violator]?.bannedUntil == until)
         #expect(table.book.bans(now: 100).map(\.ip) == [violator])
         #expect(table.admitInbound(violator, localIP: Self.me, now: 200) == .peerBanned)
@@ -229,7 +229,7 @@ import Testing
         let peer = Self.ip("11.1.1.1")
         #expect(Self.handshaked(&table, peer, id: 1, now: 0) == nil)
         let actions = table.ban(peer, until: 500, reason: .operatorBan, now: 10)
-        #expect(actions.first == .report(.banned(peer, until: 500, reason: .operatorBan)))
+        #expect(actions.first == .report(.banned(peer, until: 500)))
         #expect(actions.contains(.close(peer, id: 1, reason: .operatorBan)))
         #expect(table.sessions[peer] == nil)
         #expect(table.book.bans(now: 10).map { [$0.ip.description, $0.lastReason] } == [["11.1.1.1", "operator_ban"]])
