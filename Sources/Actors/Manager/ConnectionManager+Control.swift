@@ -47,7 +47,13 @@ extension ConnectionManager {
             reason: code,
             [("detail", .string(String(reason.prefix(200)))), ("until_unix", .int(Int(until)))])
         events.yield(.banned(ip, until: until, reason: reason))
-        perform(table.ban(ip, until: until, reason: code, now: now))
+        // This ban is announced above with its words; the table's `banned` report (logged as
+        // `peer.banned`, published as broken rules) is for the bans it gives itself.
+        perform(
+            table.ban(ip, until: until, reason: code, now: now).filter {
+                if case .report(.banned) = $0 { return false }
+                return true
+            })
         return until
     }
 

@@ -79,4 +79,9 @@ extension ConnectionManager {
         let held = reports.damper.held(now: Self.now()).map { (ip: $0.ip, untilUnix: $0.until) }
         return (reports.funnel.ticks, reports.funnel.totals, held, reports.ledger.totalsByReason)
     }
+
+    /// Whether the flap damper holds `ip` off now (`flapping`).
+    func isFlapping(_ ip: PeerIP) -> Bool {
+        reports.damper.holdUntil(ip: ip.description, now: Self.now()) != nil
+    }
 }

@@ -20,6 +20,8 @@ public actor ConnectionManager: LoopIsolated {
     /// Addresses in one PeerList answer (`NodeConfiguration.peerListLimit`, within what the
     /// wire format carries).
     let peerListLimit: Int
+    /// The reasons of the last handshake failures, both directions, oldest first.
+    private(set) var recentHandshakeFailures = RecentReasons(capacity: 100)
     /// The connections of the table's `closing` sessions (same ids, kept in step by `perform`),
     /// so that their traffic still counts until their tasks end.
     private(set) var closingPeers: [UInt64: PeerConnection] = [:]
@@ -45,9 +47,14 @@ public actor ConnectionManager: LoopIsolated {
         public var handshakeFailures: [ReasonCode: Int] = [:]
         public var disconnects: [ReasonCode: Int] = [:]
         public var duplicateCloses = 0
+        /// Inbound connections refused before their handshake, by reason.
+        public var refusals: [ReasonCode: Int] = [:]
     }
 
-    init(configuration: NodeConfiguration, reactor: Reactor, logger: Logger, book: PeerBook = PeerBook()) {
+    init(
+        configuration: NodeConfiguration, reactor: Reactor, logger: Logger, book: PeerBook = PeerBook(),
+        anchors: [SocketAddress] = []
+    ) {
         self.reactor = reactor
         self.registry = PeerRegistry(reactor: reactor)
         self.events = PeerEventHub(capacity: configuration.eventBufferCapacity)
@@ -63,6 +70,9 @@ public actor ConnectionManager: LoopIsolated {
         if configuration.lan { table.book.gossipPerGroupLimit = PeerBook.lanGossipPerGroup }
         let (seconds, attoseconds) = configuration.cooldownBase.components
         table.book.cooldownBase = Double(seconds) + Double(attoseconds) / 1e18
+        let now = Self.now()
+        for address in anchors { table.book.add(address, source: .peerBook, now: now) }
+        table.anchors = anchors
     }
 
     static func now() -> Double { Timestamp.unixSecondsDouble() }
@@ -80,8 +90,13 @@ public actor ConnectionManager: LoopIsolated {
     /// Decides a dial; nil means go (the peer is now `connecting`).
     func decideDial(_ address: SocketAddress, source: PeerSource, bypassCooldown: Bool = false) -> ReasonCode? {
         if bypassCooldown { table.book.add(address, source: source, now: Self.now()) }
-        let reason = table.decideDial(
-            address, source: source, localIP: localIP, now: Self.now(), bypassCooldown: bypassCooldown)
+        // Flap damping: an IP that kept connecting and dropping is held off for a while (an
+        // operator's manual connect, which bypasses cooldowns, bypasses this too).
+        let reason =
+            !bypassCooldown && isFlapping(PeerIP(address.ip))
+            ? .flapping
+            : table.decideDial(
+                address, source: source, localIP: localIP, now: Self.now(), bypassCooldown: bypassCooldown)
         if reason == nil { counters.dialAttempts[source, default: 0] += 1 }
         noteDecision(address, source: source, skip: reason)
         return reason
@@ -89,15 +104,23 @@ public actor ConnectionManager: LoopIsolated {
 
     /// A dial of ours failed: in TCP (`handshake` false) or in its handshake.
     func dialFailed(_ address: SocketAddress, source: PeerSource, reason: ReasonCode, handshake: Bool) {
+        if handshake { recentHandshakeFailures.append(reason) }
         perform(table.dialFailed(address, reason: reason, handshake: handshake, now: Self.now()), source: source)
     }
 
+    /// Decides whether to take an inbound connection (slots, limits, throttle, bans); nil
+    /// means take it: it holds a pending slot until `inboundFailed` or `established`.
+    /// `localIP` is our end of it (for the direction rule).
     func admitInbound(_ ip: PeerIP) -> ReasonCode? {
-        table.admitInbound(ip, now: Self.now())
+        let refusal = isFlapping(ip) ? .flapping : table.admitInbound(ip, localIP: localIP, now: Self.now())
+        guard let refusal else { return nil }
+        counters.refusals[refusal, default: 0] += 1
+        return refusal
     }
 
     /// An admitted inbound connection failed its handshake.
     func inboundFailed(_ ip: PeerIP, reason: ReasonCode) {
+        recentHandshakeFailures.append(reason)
         perform(table.inboundFailed(ip, reason: reason, now: Self.now()))
     }
 
@@ -134,6 +157,11 @@ public actor ConnectionManager: LoopIsolated {
     /// itself closed the session, the table has already let it go and this does nothing.
     func sessionClosing(_ peer: PeerConnection, reason: ReasonCode) {
         perform(table.sessionClosing(peer.ip, id: peer.id, reason: reason, now: Self.now()), peer: peer)
+    }
+
+    /// Outbound peers to save as anchors (call before `shutdown()`, which closes them).
+    func anchorCandidates() -> [SocketAddress] {
+        table.anchorCandidates()
     }
 
     /// Closes every session as `shutdown` and refuses every dial, accept and handshake from now on.
@@ -208,8 +236,14 @@ public actor ConnectionManager: LoopIsolated {
         case .duplicateClosed:
             counters.duplicateCloses += 1
         case .banned(let ip, let until):
+            // Why: the reason the book recorded with the ban (the violation, or operator_ban).
+            let why = table.book[ip]?.lastReason ?? ReasonCode.peerBanned.rawValue
             logger.log(
-                .warning, "peer.banned", peer: ip.description, reason: .peerBanned, [("until_unix", .int(Int(until)))])
+                .warning, "peer.banned", peer: ip.description, reason: why,
+                [
+                    ("until_unix", .int(Int(min(until, 1e15)))),
+                    ("seconds", .int(Int(min(max(0, until - Self.now()), 1e15)))),
+                ])
         }
     }
 
@@ -223,6 +257,7 @@ public actor ConnectionManager: LoopIsolated {
         let now = Self.now()
         for record in table.book.records.values where result.count < limit {
             guard record.ip != ip, table.sessions[record.ip] == nil, record.lastSuccess != nil,
+                record.address.port != 0,
                 (record.bannedUntil ?? 0) <= now
             else { continue }
             result.append(record.address)

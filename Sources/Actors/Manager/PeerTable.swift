@@ -7,15 +7,6 @@ import Wire
 /// ConnectionManager carries out in the same step. Nothing else keeps a map of peers: the
 /// registry is written only from these actions. Time is passed in.
 public struct PeerTable: Sendable {
-    public struct Limits: Sendable {
-        public var minimumOutbound: Int
-        public var maximumPeers: Int
-        public init(minimumOutbound: Int, maximumPeers: Int) {
-            self.minimumOutbound = minimumOutbound
-            self.maximumPeers = maximumPeers
-        }
-    }
-
     /// One established session.
     public struct Session: Sendable, Equatable {
         public let id: UInt64
@@ -41,8 +32,16 @@ public struct PeerTable: Sendable {
     public var book = PeerBook()
     public private(set) var sessions: [PeerIP: Session] = [:]
     public private(set) var connecting: Set<PeerIP> = []
-    /// Inbound connections accepted but not yet through the handshake.
-    public private(set) var pendingInbound = 0
+    /// IPs with an inbound connection accepted but not yet through its handshake (one per IP).
+    public internal(set) var pending: Set<PeerIP> = []
+    /// IPs holding one of the manual slots (`--peer`, manual connects) while they have a
+    /// session, a dial or a pending connection; they do not count against `maximumPeers`.
+    public internal(set) var manual: Set<PeerIP> = []
+    /// Recent inbound IPs (non-LAN), refused as `throttled` within the window.
+    public var throttle = InboundThrottle()
+    /// Saved outbound peers of the last run: dialed first, without the direction rule's wait
+    /// (we dialed them before). Emptied as the planner takes them.
+    public var anchors: [SocketAddress] = []
     /// Sessions told to close, by id, until their tasks report the end.
     public private(set) var closing: [UInt64: Closing] = [:]
     /// Set by `shutdown()`: no dial, accept or new session from then on.
@@ -61,8 +60,8 @@ public struct PeerTable: Sendable {
 
     public var outboundCount: Int { sessions.values.lazy.filter { $0.direction == .outbound }.count }
     public var inboundCount: Int { sessions.count - outboundCount }
-    /// Connections that count against `maximumPeers`.
-    public var occupied: Int { sessions.count + connecting.count + pendingInbound }
+    /// Inbound connections accepted but not yet through the handshake.
+    public var pendingInbound: Int { pending.count }
     /// Sessions whose tasks have not reported their end: the current ones and the closing ones.
     public var liveSessionCount: Int { sessions.count + closing.count }
 
@@ -83,20 +82,26 @@ public struct PeerTable: Sendable {
         let ip = PeerIP(address.ip)
         if let record = book[ip], let until = record.bannedUntil, until > now { return .peerBanned }
         if sessions[ip] != nil { return .alreadyConnected }
-        if connecting.contains(ip) { return .alreadyConnecting }
+        // An inbound connection of this IP is in its handshake: one connection per IP.
+        if connecting.contains(ip) || pending.contains(ip) { return .alreadyConnecting }
         if !bypassCooldown, let until = book[ip]?.cooldownUntil, until > now { return .cooldownActive }
         if !bypassCooldown && source == .gossip, let health = book[ip]?.health, health < PeerBook.unhealthyBelow {
             return .peerUnhealthy
         }
-        if occupied >= limits.maximumPeers { return .maxPeersReached }
+        // `--peer` and manual connects take a manual slot while one is free, else a normal one.
+        let counts = slotCounts()
+        let takesManualSlot = source == .direct && counts.manual < limits.manualSlots
+        if !takesManualSlot && counts.occupied >= limits.maximumPeers { return .maxPeersReached }
         // Direction: the higher IP dials. The lower waits one tick for it, then dials itself
-        // (the higher may be unable to reach it); seeds and direct peers are dialed at once.
-        if let localIP, PeerIP(localIP) < ip, !source.dialsImmediately, !bypassCooldown {
+        // (the higher may be unable to reach it); seeds, direct peers and anchors at once.
+        let isAnchor = anchors.contains { PeerIP($0.ip) == ip }
+        if let localIP, PeerIP(localIP) < ip, !source.dialsImmediately, !bypassCooldown, !isAnchor {
             let since = deferredSince[ip] ?? tick
             deferredSince[ip] = since
             if tick <= since { return .awaitingInbound }
         }
         connecting.insert(ip)
+        if takesManualSlot { manual.insert(ip) }
         book.recordAttempt(ip, now: now)
         return nil
     }
@@ -107,31 +112,11 @@ public struct PeerTable: Sendable {
     ) -> [Action] {
         let ip = PeerIP(address.ip)
         connecting.remove(ip)
+        releaseSlotIfIdle(ip)
         // The node dialed itself under another of its addresses: never again.
         if reason == .selfConnection { policy.ownAddresses.insert(ip) }
         var actions: [Action] = [.report(.dialFailed(address, reason: reason, handshake: handshake))]
         recordFailure(ip, reason: reason, now: now, into: &actions)
-        return actions
-    }
-
-    /// Decides whether to take an inbound TCP connection at all. On nil the connection holds
-    /// a pending slot until `inboundFailed` or `established`.
-    public mutating func admitInbound(_ ip: PeerIP, now: Double) -> ReasonCode? {
-        if isStopping { return .shutdown }
-        if !networkActive { return .networkInactive }
-        if let until = book[ip]?.bannedUntil, until > now { return .peerBanned }
-        if occupied >= limits.maximumPeers && sessions[ip] == nil && !connecting.contains(ip) {
-            return .maxPeersReached
-        }
-        pendingInbound += 1
-        return nil
-    }
-
-    /// An admitted inbound connection failed its handshake; a rule broken counts toward a ban.
-    public mutating func inboundFailed(_ ip: PeerIP, reason: ReasonCode, now: Double) -> [Action] {
-        pendingInbound = max(0, pendingInbound - 1)
-        var actions: [Action] = [.report(.inboundHandshakeFailed(ip, reason: reason))]
-        if PeerBook.isViolation(reason) { recordFailure(ip, reason: reason, now: now, into: &actions) }
         return actions
     }
 
@@ -146,7 +131,7 @@ public struct PeerTable: Sendable {
         switch direction {
         case .outbound: connecting.remove(ip)
         case .inbound:
-            pendingInbound = max(0, pendingInbound - 1)
+            pending.remove(ip)
             book.add(listenAddress, source: .handshake, now: now)
         }
         deferredSince[ip] = nil
@@ -188,6 +173,7 @@ public struct PeerTable: Sendable {
     /// A new session that will not be kept: closed before it was ever reachable.
     private mutating func reject(_ ip: PeerIP, id: UInt64, direction: Direction, reason: ReasonCode) -> [Action] {
         closing[id] = Closing(ip: ip, direction: direction, announced: false)
+        releaseSlotIfIdle(ip)
         return [.close(ip, id: id, reason: reason)]
     }
 
@@ -197,6 +183,7 @@ public struct PeerTable: Sendable {
     public mutating func sessionClosing(_ ip: PeerIP, id: UInt64, reason: ReasonCode, now: Double) -> [Action] {
         guard let session = sessions[ip], session.id == id else { return [] }
         sessions[ip] = nil
+        releaseSlotIfIdle(ip)
         closing[id] = Closing(ip: ip, direction: session.direction, announced: true)
         var actions: [Action] = [.unregister(ip)]
         recordEnd(ip, reason: reason, now: now, into: &actions)
@@ -211,6 +198,7 @@ public struct PeerTable: Sendable {
         }
         guard let session = sessions[ip], session.id == id else { return [] }
         sessions[ip] = nil
+        releaseSlotIfIdle(ip)
         var actions: [Action] = [
             .unregister(ip), .report(.disconnected(ip, id: id, direction: session.direction, reason: reason)),
         ]
@@ -234,6 +222,7 @@ public struct PeerTable: Sendable {
     /// as ended when its task reports the end.
     public mutating func close(_ ip: PeerIP, reason: ReasonCode) -> [Action] {
         guard let session = sessions.removeValue(forKey: ip) else { return [] }
+        releaseSlotIfIdle(ip)
         closing[session.id] = Closing(ip: ip, direction: session.direction, announced: true)
         // Close first: the manager finds the session in the registry by this IP.
         return [.close(ip, id: session.id, reason: reason), .unregister(ip)]
@@ -248,32 +237,11 @@ public struct PeerTable: Sendable {
     }
 
     /// Records a failure in the book; if it bans the IP, its session (if any) is closed.
-    private mutating func recordFailure(_ ip: PeerIP, reason: ReasonCode, now: Double, into actions: inout [Action]) {
+    mutating func recordFailure(_ ip: PeerIP, reason: ReasonCode, now: Double, into actions: inout [Action]) {
         let wasBanned = (book[ip]?.bannedUntil ?? 0) > now
         book.recordFailure(ip, reason: reason, now: now)
         guard !wasBanned, let until = book[ip]?.bannedUntil, until > now else { return }
         actions.append(.report(.banned(ip, until: until)))
         actions += close(ip, reason: .peerBanned)
-    }
-
-    /// The candidates of one maintainer cycle, in order: direct peers, seeds, then the book's
-    /// hot, warm and cold peers by health.
-    public func candidates(now: Double) -> [PeerRecord] {
-        // (direct 0, seed 1, others 2; tier; health descending), computed once per record.
-        let keyed = book.records.values.map { record in
-            let group = record.source.dialsImmediately ? record.source.rank : 2
-            return ((group, Self.tierRank(record.tier(now: now, connected: false)), -record.health), record)
-        }
-        return keyed.sorted { a, b in
-            a.0 != b.0 ? a.0 < b.0 : a.1.address.ip < b.1.address.ip
-        }.map(\.1)
-    }
-
-    private static func tierRank(_ tier: PeerTier) -> Int {
-        switch tier {
-        case .hot: return 0
-        case .warm: return 1
-        case .cold: return 2
-        }
     }
 }

@@ -63,6 +63,11 @@ extension MeshNode: DebugDataSource {
             }
         }
         snapshot.store = store
+        snapshot.bannedPeers = store.banned
+        let recent = await manager.recentHandshakeFailures
+        snapshot.recentHandshakeFailures = (
+            recent.count, Dictionary(uniqueKeysWithValues: recent.counts.map { ($0.key.rawValue, $0.value) })
+        )
         for session in sessions.values { metrics.peersConnected[session.direction.rawValue, default: 0] += 1 }
         for (source, count) in totals.dialAttempts { metrics.dialAttempts[source.rawValue] = count }
         for (reason, sources) in totals.dialFailuresBySource {

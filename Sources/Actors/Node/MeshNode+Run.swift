@@ -12,10 +12,13 @@ extension MeshNode {
         logger.log(
             .info, "node.started",
             [("listen", .string(listenAddress.description)), ("chain_id", .string(configuration.chainID))])
+        var anchors: [SocketAddress] = []
         await withTaskGroup(of: Void.self) { outer in
             outer.addTask { await self.stopRequested.wait() }
             outer.addTask(executorPreference: reactor) { await self.serve() }
             await outer.next()
+            // Before the table closes them: the outbound peers to dial first next time.
+            anchors = await manager.anchorCandidates()
             // Stop: refuse new peers, tell every peer, give them a moment to hang up.
             await listener.close()
             await debugListener?.close()
@@ -26,6 +29,7 @@ extension MeshNode {
             await Self.waitUntilFinished(closing, upTo: PeerConnection.linger, on: reactor)
             outer.cancelAll()
         }
+        saveAnchors(anchors)
         await saveBook()
         removeCookie()
         logger.log(.info, "node.stopped")
@@ -194,6 +198,17 @@ extension MeshNode {
             return .shutdown
         }
         return refusal
+    }
+
+    /// Saves the outbound peers to dial first at the next start (a clean shutdown only).
+    func saveAnchors(_ anchors: [SocketAddress]) {
+        guard store != nil, !anchors.isEmpty else { return }
+        do {
+            try AnchorStore(dataDirectory: configuration.resolvedDataDirectory).save(anchors)
+            logger.log(.info, "anchors.saved", [("peers", .string(anchors.map(\.description).joined(separator: " ")))])
+        } catch {
+            logger.log(.warning, "anchors.save_failed", [("error", .string("\(error)"))])
+        }
     }
 
     func saveBook() async {

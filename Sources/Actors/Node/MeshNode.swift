@@ -66,8 +66,14 @@ public final class MeshNode: Sendable {
         let book = Self.loadBook(configuration: configuration, logger: logger, persist: persist)
         let store = persist ? PeerBookStore(dataDirectory: configuration.resolvedDataDirectory) : nil
         self.store = store
+        let loadedBook = try book.get()
+        // Read (and deleted) before anything is dialed: anchors come first.
+        let anchors = persist ? AnchorStore(dataDirectory: configuration.resolvedDataDirectory).take() : []
+        if !anchors.isEmpty {
+            logger.log(.info, "anchors.loaded", [("peers", .string(anchors.map(\.description).joined(separator: " ")))])
+        }
         let manager = ConnectionManager(
-            configuration: configuration, reactor: reactor, logger: logger, book: try book.get())
+            configuration: configuration, reactor: reactor, logger: logger, book: loadedBook, anchors: anchors)
         self.manager = manager
         guard configuration.minimumProtocolVersion <= configuration.protocolVersion else {
             throw NodeStartError(
@@ -131,7 +137,9 @@ public final class MeshNode: Sendable {
     /// Where the debug endpoint listens, if enabled.
     public var debugAddress: SocketAddress? { debugListener?.localAddress }
 
-    /// Startup order: the persisted book, then `--peer` (direct, cooldown cleared), then seeds.
+    /// The book at start: the persisted one (its entries now of source `peer_book`), then
+    /// `--peer` (direct, cooldown cleared), then seeds. (Dial order: anchors, the persisted
+    /// book, `--peer`, seeds; `PeerTable.candidates`.)
     static func loadBook(
         configuration: NodeConfiguration, logger: Logger, persist: Bool
     ) -> Result<PeerBook, NodeStartError> {
@@ -164,7 +172,9 @@ public final class MeshNode: Sendable {
             do {
                 switch try PeerBookStore(dataDirectory: directory).load(into: &book) {
                 case .missing: break
-                case .loaded(let count): logger.log(.info, "peerbook.loaded", [("peers", .int(count))])
+                case .loaded(let count):
+                    book.prepareForStart()
+                    logger.log(.info, "peerbook.loaded", [("peers", .int(count))])
                 case .corrupt(let reason, let movedTo):
                     logger.log(
                         .warning, "peerbook.corrupt", [("error", .string(reason)), ("moved_to", .string(movedTo))])

@@ -10,7 +10,11 @@ public struct PeerBook: Sendable, Equatable {
     public static let gossipPerGroup = 32
     public static let baseCooldown: Double = 30
     public static let maximumCooldown: Double = 3600
-    /// Violations before a ban, and how long it lasts.
+    /// The first cooldown after a chain id, genesis or version mismatch (doubling to
+    /// `maximumCooldown`): the peer is on another network or ours is misconfigured; either way
+    /// retrying soon is useless, and a ban would outlive the fix of our configuration.
+    public static let incompatibleCooldown: Double = 600
+    /// Protocol violations before a ban, and how long it lasts.
     public static let violationsBeforeBan = 3
     public static let banDuration: Double = 24 * 3600
     /// The longest ban the book keeps (an operator's included): ten years. A loaded ban
@@ -24,7 +28,7 @@ public struct PeerBook: Sendable, Equatable {
     /// Gossip peers below this health are skipped as `peer_unhealthy`.
     public static let unhealthyBelow = 10
 
-    public private(set) var records: [PeerIP: PeerRecord] = [:]
+    public internal(set) var records: [PeerIP: PeerRecord] = [:]
     public let capacity: Int
     /// The first cooldown; it doubles per failure up to `maximumCooldown` (tests shorten it).
     public var cooldownBase: Double = PeerBook.baseCooldown
@@ -87,13 +91,15 @@ public struct PeerBook: Sendable, Equatable {
         records[ip] = record
     }
 
-    /// A dial or handshake failed: cooldown doubles from 30 s to 1 h; violations lead to a ban.
+    /// A dial or handshake failed: cooldown doubles from 30 s (10 min for an incompatible
+    /// peer) to 1 h; repeated protocol violations lead to a ban.
     public mutating func recordFailure(_ ip: PeerIP, reason: ReasonCode, now: Double) {
         guard var record = records[ip] else { return }
         record.failures = Self.increment(record.failures, upTo: Self.maximumFailures)
         record.health = max(0, min(100, max(0, record.health)) - 15)
         record.lastReason = reason.rawValue
-        record.cooldownUntil = now + Self.cooldown(afterFailures: record.failures, base: cooldownBase)
+        let base = Self.isIncompatibility(reason) ? max(cooldownBase, Self.incompatibleCooldown) : cooldownBase
+        record.cooldownUntil = now + Self.cooldown(afterFailures: record.failures, base: base)
         if Self.isViolation(reason) {
             record.violations = Self.increment(record.violations, upTo: Self.violationsBeforeBan)
             if record.violations >= Self.violationsBeforeBan {
@@ -120,10 +126,15 @@ public struct PeerBook: Sendable, Equatable {
         min(maximumCooldown, base * Double(1 << (min(max(failures, 1), 21) - 1)))
     }
 
-    /// Reasons that say the peer is on another network or breaks the protocol.
+    /// Misbehaviour, which counts toward a ban. Only a broken protocol is: a peer of another
+    /// chain or version is incompatible, not hostile (and the mistake may be ours).
     static func isViolation(_ reason: ReasonCode) -> Bool {
-        [.versionMismatch, .genesisMismatch, .chainIDMismatch, .incompatibleChain, .protocolViolation]
-            .contains(reason)
+        reason == .protocolViolation
+    }
+
+    /// Reasons that say the peer is on another network (or we are): a long cooldown, no ban.
+    public static func isIncompatibility(_ reason: ReasonCode) -> Bool {
+        [.versionMismatch, .genesisMismatch, .chainIDMismatch, .incompatibleChain].contains(reason)
     }
 
     /// Counts per tier; `connected` are the peers with a session now.

@@ -12,7 +12,7 @@ public struct PeerRecord: Sendable, Equatable {
     public var failures: Int = 0
     public var cooldownUntil: Double?
     public var bannedUntil: Double?
-    /// Handshake violations (wrong chain, genesis, version, protocol) since the last ban.
+    /// Protocol violations since the last ban (incompatibility is not one: it gets a cooldown).
     public var violations: Int = 0
     /// 0…100: 100 after a success, 15 lower per consecutive failure.
     public var health: Int = 100

@@ -117,6 +117,20 @@ public struct DebugRoutes: Sendable {
                         ])
                     })
             ),
+            (
+                "recent_handshake_failures",
+                .object([
+                    ("count", .int(snapshot.recentHandshakeFailures.count)),
+                    (
+                        "by_reason",
+                        .object(
+                            snapshot.recentHandshakeFailures.byReason.sorted { $0.key < $1.key }.map {
+                                ($0.key, JSONValue.int($0.value))
+                            })
+                    ),
+                ])
+            ),
+            ("banned_peers", .int(snapshot.bannedPeers)),
         ])
     }
 }

@@ -73,6 +73,11 @@ public struct DebugSnapshot: Sendable {
     /// The last cycle: attempted, connected, final connected, target.
     public var cycle = (attempted: 0, connected: 0, finalConnected: 0, target: 0)
     public var reasons: [ReasonTally] = []
+    /// The last handshake failures (both directions, at most 100): how many, and how many of
+    /// each reason, so that `diagnose` can tell "every peer disagrees with our chain id".
+    public var recentHandshakeFailures = (count: 0, byReason: [String: Int]())
+    /// Bans in force.
+    public var bannedPeers = 0
     public var metrics = MetricsSnapshot()
     public var uptimeSeconds = 0
     /// The funnel of the last ticks, oldest first (`Funnel`); empty when not recorded.

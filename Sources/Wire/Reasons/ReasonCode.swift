@@ -28,6 +28,8 @@ public struct ReasonCode: RawRepresentable, Hashable, Sendable, Comparable, Cust
         case handshake
         /// An established session that ended.
         case session
+        /// Admission: an inbound connection refused, or a peer let go, by the node's limits.
+        case admission
     }
 
     /// The stage of a known code, `nil` for an unknown one.
@@ -36,6 +38,7 @@ public struct ReasonCode: RawRepresentable, Hashable, Sendable, Comparable, Cust
         if ReasonCode.dialReasons.contains(self) { return .dial }
         if ReasonCode.handshakeReasons.contains(self) { return .handshake }
         if ReasonCode.sessionReasons.contains(self) { return .session }
+        if ReasonCode.admissionReasons.contains(self) { return .admission }
         return nil
     }
 }
@@ -112,5 +115,22 @@ extension ReasonCode {
         .operatorDisconnect, .operatorBan, .networkInactive, .localDisconnect,
     ]
     /// Every code INTERFACE.md names.
-    public static let all: Set<ReasonCode> = Set(skipReasons + dialReasons + handshakeReasons + sessionReasons)
+    public static let all: Set<ReasonCode> = Set(
+        skipReasons + dialReasons + handshakeReasons + sessionReasons + admissionReasons)
+}
+
+extension ReasonCode {
+    // Admission (INTERFACE.md, "A hostile network: slots, limits, bans").
+    /// A non-LAN IP connected again within the inbound throttle's window (30 s).
+    public static let throttled = ReasonCode(rawValue: "throttled")
+    /// The IP already has a connection in its handshake.
+    public static let ipLimit = ReasonCode(rawValue: "ip_limit")
+    /// Its /16 (IPv6 /32) already holds its share of pending or inbound connections.
+    public static let netgroupLimit = ReasonCode(rawValue: "netgroup_limit")
+    /// Let go to make room for a newcomer when inbound is full.
+    public static let evicted = ReasonCode(rawValue: "evicted")
+    /// Connected and dropped too often lately: held off for a while (flap damping).
+    public static let flapping = ReasonCode(rawValue: "flapping")
+
+    public static let admissionReasons: [ReasonCode] = [.throttled, .ipLimit, .netgroupLimit, .evicted, .flapping]
 }

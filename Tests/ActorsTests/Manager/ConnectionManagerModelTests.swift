@@ -84,6 +84,7 @@ struct ManagerModel {
         var configuration = NodeConfiguration()
         configuration.listen = SocketAddress(ip: Self.ownIP, port: 7071)
         configuration.lan = true
+        configuration.minimumOutbound = 1
         configuration.maximumPeers = 3
         manager = ConnectionManager(configuration: configuration, reactor: .shared, logger: .silent)
         var listeners: [IPAddress: Listener] = [:]
@@ -218,7 +219,8 @@ struct ManagerModel {
     mutating func advanceHandshake(_ index: Int) async {
         let peer = handshakes.remove(at: index)
         if Int.random(in: 0..<4, using: &random) == 0 {
-            let reason: ReasonCode = Bool.random(using: &random) ? .handshakeTimeout : .genesisMismatch
+            let reason: ReasonCode = [.handshakeTimeout, .genesisMismatch, .protocolViolation].randomElement(
+                using: &random)!
             trace.append("inbound \(peer.ip) #\(peer.id): handshake failed \(reason)")
             await manager.inboundFailed(peer.ip, reason: reason)
             await peer.abort(reason: reason)
@@ -291,6 +293,8 @@ struct ManagerModel {
         if pending != handshakes.count {
             return "manager counts \(pending) inbound handshakes, \(handshakes.count) are in flight"
         }
+        let slots = await manager.table.slotCounts()
+        if slots.occupied > 3 { return "\(slots.occupied) slots occupied, limit 3" }
         let closingIDs = Set(await manager.closingPeers.keys)
         let tableClosing = Set(await manager.table.closing.keys)
         if closingIDs != tableClosing {

@@ -20,10 +20,12 @@ import Testing
     }
 }
 
-/// The table at 10.0.0.3 with four peers around it; ids and time are the model's.
+/// The table at 10.0.0.3 with four LAN peers around it and two public ones in one /16 (so
+/// the throttle and the network-group limits take part); ids and time are the model's.
 struct TableModel {
     static let ownIP = IPAddress.v4(0x0A00_0003)
-    static let peerIPs: [IPAddress] = [0x0A00_0001, 0x0A00_0002, 0x0A00_0004, 0x0A00_0005].map { .v4($0) }
+    static let peerIPs: [IPAddress] = [0x0A00_0001, 0x0A00_0002, 0x0A00_0004, 0x0A00_0005, 0x0B01_0001, 0x0B01_0002]
+        .map { .v4($0) }
 
     /// A connection the table knows about, from the model's side.
     struct Link {
@@ -36,6 +38,9 @@ struct TableModel {
         var closed = false
         /// It was registered at some point (its end is then a disconnect).
         var announced = false
+        /// An inbound connection admitted while its IP held nothing (it took a pending slot;
+        /// a second connection of an IP with a session or a dial does not).
+        var admittedAsNew = false
     }
 
     var random: SeededGenerator
@@ -52,7 +57,7 @@ struct TableModel {
     init(seed: UInt64) {
         random = SeededGenerator(seed: seed)
         table = PeerTable(
-            limits: .init(minimumOutbound: 2, maximumPeers: 3),
+            limits: .init(minimumOutbound: 2, maximumPeers: 4, manualSlots: 1),
             policy: DialPolicy(lan: true, ipv4Only: false, ownAddresses: [PeerIP(Self.ownIP)]))
     }
 
@@ -78,8 +83,12 @@ struct TableModel {
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<20:
             let address = SocketAddress(ip: ip.address, port: 7071)
-            let go = table.decideDial(address, source: .direct, localIP: Self.ownIP, now: now, bypassCooldown: true)
-            trace.append("dial \(ip): \(go.map(\.rawValue) ?? "go")")
+            // A manual connect (its own slots), or the maintainer's dial of a book entry.
+            let manual = Bool.random(using: &random)
+            if !manual { table.book.add(address, source: .peerBook, now: now) }
+            let go = table.decideDial(
+                address, source: manual ? .direct : .peerBook, localIP: Self.ownIP, now: now, bypassCooldown: manual)
+            trace.append("dial \(ip) (\(manual ? "manual" : "book")): \(go.map(\.rawValue) ?? "go")")
             guard go == nil else { return nil }
             if connections.contains(where: { $0.ip == ip && !$0.established && $0.direction == .outbound }) {
                 return "a second dial to \(ip) was allowed while one is in flight"
@@ -90,11 +99,15 @@ struct TableModel {
             nextID += 1
             connections.append(Link(id: nextID, ip: ip, direction: .outbound))
         case 20..<40:
-            let refusal = table.admitInbound(ip, now: now)
+            let isNew = table.sessions[ip] == nil && !table.connecting.contains(ip)
+            let refusal = table.admitInbound(ip, localIP: Self.ownIP, now: now)
             trace.append("inbound \(ip): \(refusal.map(\.rawValue) ?? "admitted")")
             guard refusal == nil else { return nil }
+            if connections.contains(where: { $0.ip == ip && !$0.established && $0.direction == .inbound }) {
+                return "a second pending inbound connection of \(ip) was admitted"
+            }
             nextID += 1
-            connections.append(Link(id: nextID, ip: ip, direction: .inbound))
+            connections.append(Link(id: nextID, ip: ip, direction: .inbound, admittedAsNew: isNew))
         case 40..<98 where !connections.isEmpty:
             let index = Int.random(in: 0..<connections.count, using: &random)
             if connections[index].established {
@@ -121,7 +134,8 @@ struct TableModel {
 
     mutating func fail(_ index: Int) -> String? {
         let connection = connections.remove(at: index)
-        let reason: ReasonCode = Bool.random(using: &random) ? .handshakeTimeout : .genesisMismatch
+        let reason: ReasonCode = [.handshakeTimeout, .genesisMismatch, .protocolViolation].randomElement(
+            using: &random)!
         trace.append("\(connection.direction) \(connection.ip) #\(connection.id): failed \(reason)")
         switch connection.direction {
         case .outbound:
@@ -204,6 +218,20 @@ struct TableModel {
         }
         let live = connections.filter(\.established).count
         if table.liveSessionCount != live { return "table counts \(table.liveSessionCount) live sessions, \(live)" }
+        // Slots: per IP, within the limits, and a manual slot only while its IP holds something.
+        let counts = table.slotCounts()
+        if counts.occupied > table.limits.maximumPeers {
+            return "\(counts.occupied) slots occupied, limit \(table.limits.maximumPeers)"
+        }
+        if counts.manual > table.limits.manualSlots { return "\(counts.manual) manual slots, limit 1" }
+        let newPending = connections.filter { !$0.established && $0.direction == .inbound && $0.admittedAsNew }.count
+        if newPending > table.limits.pendingLimit {
+            return "\(newPending) pending connections admitted for new IPs, limit \(table.limits.pendingLimit)"
+        }
+        for ip in table.manual
+        where table.sessions[ip] == nil && !table.connecting.contains(ip) && !table.pending.contains(ip) {
+            return "manual slot of \(ip) kept with nothing in flight"
+        }
         if disconnectsReported != disconnectsExpected {
             return "\(disconnectsReported) disconnects reported, \(disconnectsExpected) announced sessions ended"
         }

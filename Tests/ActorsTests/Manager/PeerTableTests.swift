@@ -121,17 +121,24 @@ import Testing
         var table = table()
         let ip = PeerIP(low.ip)
         table.book.add(low, source: .gossip, now: 0)
-        for _ in 0..<PeerBook.violationsBeforeBan { table.book.recordFailure(ip, reason: .genesisMismatch, now: 0) }
+        for _ in 0..<PeerBook.violationsBeforeBan { table.book.recordFailure(ip, reason: .protocolViolation, now: 0) }
         #expect(table.decideDial(low, source: .gossip, localIP: me, now: 10, bypassCooldown: true) == .peerBanned)
         #expect(table.admitInbound(ip, now: 10) == .peerBanned)
     }
 
     @Test func inboundBeyondMaximum_isRefused() {
-        var table = table(maximumPeers: 2)
-        #expect(table.admitInbound(PeerIP(low.ip), now: 0) == nil)
-        #expect(table.admitInbound(PeerIP(high.ip), now: 0) == nil)
+        // No outbound reserved: inbound may take both slots.
+        var table = PeerTable(
+            limits: .init(minimumOutbound: 0, maximumPeers: 2),
+            policy: DialPolicy(lan: true, ipv4Only: false, ownAddresses: [PeerIP(me)]))
+        for (id, address) in [low, high].enumerated() {
+            #expect(table.admitInbound(PeerIP(address.ip), now: 0) == nil)
+            _ = table.established(
+                PeerIP(address.ip), id: UInt64(id + 1), direction: .inbound, localIP: me, listenAddress: address, now: 0
+            )
+        }
         #expect(table.admitInbound(PeerIP(IPAddress(parsing: "10.0.0.3")!), now: 0) == .maxPeersReached)
-        _ = table.inboundFailed(PeerIP(low.ip), reason: .handshakeTimeout, now: 0)
+        _ = table.sessionEnded(PeerIP(low.ip), id: 1, reason: .remoteClosed, now: 0)
         #expect(table.admitInbound(PeerIP(IPAddress(parsing: "10.0.0.3")!), now: 0) == nil)
     }
 
@@ -175,7 +182,7 @@ import Testing
         var actions: [PeerTable.Action] = []
         for attempt in 0..<PeerBook.violationsBeforeBan {
             _ = table.admitInbound(ip, now: Double(attempt))
-            actions = table.inboundFailed(ip, reason: .genesisMismatch, now: Double(attempt))
+            actions = table.inboundFailed(ip, reason: .protocolViolation, now: Double(attempt))
         }
         #expect(actions.contains(.close(ip, id: 1, reason: .peerBanned)))
         #expect(actions.contains(.unregister(ip)))

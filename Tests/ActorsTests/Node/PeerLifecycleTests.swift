@@ -88,7 +88,13 @@ extension MeshSuite {
         @Test func moreInboundThanMaxPeers_keepsExactlyMax() async throws {
             let hub = testAddress(20, 100)
             let spokes = (1...6).map { testAddress(20, $0) }
-            var configurations = [testConfiguration(hub) { $0.maximumPeers = 4 }]
+            // No outbound reserved: all four slots may be inbound (inbound gets max − min-outbound).
+            var configurations = [
+                testConfiguration(hub) {
+                    $0.maximumPeers = 4
+                    $0.minimumOutbound = 0
+                }
+            ]
             configurations += spokes.map { spoke in testConfiguration(spoke) { $0.directPeers = [hub] } }
             try await withNodes(configurations) { nodes in
                 let reached = await eventually { await nodes[0].manager.sessions.count == 4 }

@@ -53,7 +53,7 @@ import Testing
         let loaded = try Self.decode(#""first_seen":1,"failures":9223372036854775807,"violations":9223372036854775807"#)
         book.replaceAll([loaded])
         book.recordFailure(loaded.ip, reason: .connectionRefused, now: Self.now)
-        book.recordFailure(loaded.ip, reason: .chainIDMismatch, now: Self.now)
+        book.recordFailure(loaded.ip, reason: .protocolViolation, now: Self.now)
         let record = try #require(book[loaded.ip])
         #expect(record.failures == PeerBook.maximumFailures)
         #expect(record.cooldownUntil == Self.now + PeerBook.maximumCooldown)
