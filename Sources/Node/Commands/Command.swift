@@ -181,7 +181,9 @@ enum Command {
             switch argument {
             case "-h", "--help": return .help
             case "--debug-url":
-                guard let value = arguments.popFirst() else { throw UsageError(description: "--debug-url needs a value") }
+                guard let value = arguments.popFirst() else {
+                    throw UsageError(description: "--debug-url needs a value")
+                }
                 url = value
             default:
                 guard !argument.hasPrefix("-"), ip == nil else {

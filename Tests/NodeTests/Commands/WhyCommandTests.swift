@@ -111,9 +111,10 @@ import Testing
         } else {
             Issue.record("IPv6 refused")
         }
-        for bad in [["why"], ["why", "203.0.113.10:7071"], ["why", "example.com"], ["why", "1.2.3.4", "5.6.7.8"],
-            ["why", "1.2.3.4", "--debug-url"], ["why", "1.2.3.4%00"]]
-        {
+        for bad in [
+            ["why"], ["why", "203.0.113.10:7071"], ["why", "example.com"], ["why", "1.2.3.4", "5.6.7.8"],
+            ["why", "1.2.3.4", "--debug-url"], ["why", "1.2.3.4%00"],
+        ] {
             #expect(throws: Command.UsageError.self, "\(bad)") { try Command.parse(bad) { _ in nil } }
         }
         #expect(Command.usage.contains("meshnode why IP"))
