@@ -36,6 +36,10 @@ enum WhyCommand {
             let now = Double(Posix.wallClockNanoseconds()) / 1e9
             for line in render(json, now: now) { output(line) }
             return 0
+        case 404 where (json?["error"]?.stringValue ?? "").hasPrefix("no route"):
+            // A node from before the route answers every unknown path so.
+            errors("meshnode why: the node has no /api/p2p/why route (an older meshnode): upgrade it")
+            return 1
         case 404:
             errors("meshnode why: the node knows nothing of \(ip): no decision about it and not in its peer book")
             return 1
