@@ -33,11 +33,9 @@ struct NamedPeerResolver: Sendable {
         }
     }
 
-    /// Resolves `host` on a Dispatch thread.
+    /// Resolves `host` on a Dispatch thread (the debug endpoint's connect route uses the same).
     static func resolve(_ host: String) async -> Result<[IPAddress], Posix.ResolveError> {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Posix.resolveExplaining(host)) }
-        }
+        await HostLookup.resolve(host)
     }
 
     /// Until cancelled: resolves every name now, then again those whose addresses hold no

@@ -30,6 +30,8 @@ enum NodeMain {
             Posix.exitImmediately(testnet.run())
         case .diagnose(let url):
             Posix.exitImmediately(DiagnoseCommand.run(url: url))
+        case .why(let ip, let url):
+            Posix.exitImmediately(WhyCommand.run(ip: ip, url: url))
         case .control(let control):
             Posix.exitImmediately(control.run())
         case .run(let options):

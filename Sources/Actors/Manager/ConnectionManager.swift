@@ -99,6 +99,7 @@ public actor ConnectionManager: LoopIsolated {
                 address, source: source, localIP: localIP, now: Self.now(), bypassCooldown: bypassCooldown)
         if reason == nil { counters.dialAttempts[source, default: 0] += 1 }
         noteDecision(address, source: source, skip: reason)
+        if let reason { noteOperatorSkip(address, source: source, reason: reason, manual: bypassCooldown) }
         return reason
     }
 

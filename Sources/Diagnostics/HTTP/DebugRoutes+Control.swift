@@ -1,3 +1,5 @@
+import Wire
+
 /// The operator routes: connect, disconnect, ban, unban (POST), the ban list and the
 /// settings (GET). Request and answer shapes are in docs/operations.md.
 extension DebugRoutes {
@@ -41,20 +43,50 @@ extension DebugRoutes {
             guard let flag = value.boolValue else { return .error(400, "\"persist\" must be true or false") }
             persist = flag
         }
-        switch await control.connect(address, persist: persist) {
+        // A host name is looked up off the reactor, IPv4 first (as `meshnode connect` does), and
+        // its address dialed; the answer names both.
+        var dialed = address
+        if let (host, port) = HostLookup.split(address) {
+            switch await HostLookup.resolve(host) {
+            case .success(let ips):
+                guard let ip = ips.first(where: \.isIPv4) ?? ips.first else {
+                    return Self.refused(address, persist, detail: "\(host) has no address")
+                }
+                dialed = SocketAddress(ip: ip, port: port).description
+            case .failure(let error):
+                return Self.refused(address, persist, detail: "\(error)")
+            }
+        }
+        let resolved: [(String, JSONValue)] = dialed == address ? [] : [("resolved_addr", .string(dialed))]
+        switch await control.connect(dialed, persist: persist) {
         case .success:
             return .json(
-                .object([
-                    ("peer_addr", .string(address)), ("connected", .bool(true)), ("reason", .null),
-                    ("persist", .bool(persist)),
-                ]))
+                .object(
+                    [("peer_addr", .string(address))] + resolved + [
+                        ("connected", .bool(true)), ("reason", .null), ("persist", .bool(persist)),
+                    ]))
         case .failure(let refusal):
             return .json(
-                .object([
-                    ("peer_addr", .string(address)), ("connected", .bool(false)), ("reason", .string(refusal.reason)),
-                    ("detail", .string(refusal.detail)), ("persist", .bool(persist)),
-                ]))
+                .object(
+                    [("peer_addr", .string(address))] + resolved + [
+                        ("connected", .bool(false)), ("reason", .string(refusal.reason)),
+                        ("detail", .string(refusal.detail)), ("persist", .bool(persist)),
+                    ]))
         }
+    }
+
+    /// A name that does not resolve: `invalid_address`, with the resolver's reason and the
+    /// forms the route takes.
+    private static func refused(_ address: String, _ persist: Bool, detail: String) -> HTTPResponse {
+        .json(
+            .object([
+                ("peer_addr", .string(address)), ("connected", .bool(false)),
+                ("reason", .string(ReasonCode.invalidAddress.rawValue)),
+                (
+                    "detail",
+                    .string("\(detail) (peer_addr: IPv4:PORT, [IPv6]:PORT or a host name HOST:PORT)")
+                ), ("persist", .bool(persist)),
+            ]))
     }
 
     private func ban(_ body: JSONValue, _ control: any DebugControl) async -> HTTPResponse {

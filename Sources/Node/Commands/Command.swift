@@ -8,6 +8,8 @@ enum Command {
     /// `watch`: redraw every interval until Ctrl-C.
     case status(debugURL: String, watch: Duration?)
     case diagnose(debugURL: String)
+    /// `why IP`: the node's decisions about one peer.
+    case why(ip: String, debugURL: String)
     case control(ControlCommand)
     case testnet(TestnetCommand)
     case help
@@ -21,6 +23,7 @@ enum Command {
                                                     one screen: peers, peer book, blockers, failures
                                                     (--watch: redrawn every S seconds, default 2, until Ctrl-C)
                meshnode diagnose [--debug-url URL]  why aren't my peers connecting?
+               meshnode why IP [--debug-url URL]    every decision about one peer, newest last
                meshnode connect HOST:PORT [--persist]   dial now (--persist: keep it as a direct peer)
                meshnode disconnect IP               close the session with IP
                meshnode ban IP [--seconds N]        ban IP (default 86400 s, up to 10 years), close its session
@@ -57,7 +60,7 @@ enum Command {
           --log-level LEVEL             trace|debug|info|warning|error (default info)
           --log-format FORMAT           json|text (default: text on a terminal, else json)
 
-        options of status, diagnose, connect, disconnect, ban, unban, bans:
+        options of status, diagnose, why, connect, disconnect, ban, unban, bans:
           --debug-url URL               the node's debug endpoint (default http://127.0.0.1:7070,
                                         env MESHNODE_DEBUG_URL)
         and of connect, disconnect, ban, unban, bans (which send the node's cookie):
@@ -117,6 +120,9 @@ enum Command {
             return command == "status"
                 ? .status(debugURL: url, watch: watch ? interval : nil) : .diagnose(debugURL: url)
         }
+        if arguments.first == "why" {
+            return try parseWhy(arguments.dropFirst(), environment: environment)
+        }
         if arguments.first == "testnet" {
             let rest = arguments.dropFirst()
             if rest.contains("-h") || rest.contains("--help") { return .help }
@@ -163,6 +169,45 @@ enum Command {
         for (flag, value) in flags { try apply(flag, value, to: &options) }
         return .run(options)
     }
+
+    /// `why IP [--debug-url URL]`: one numeric IP (it becomes part of the request's path).
+    private static func parseWhy(_ arguments: ArraySlice<String>, environment: (String) -> String?)
+        throws(UsageError) -> Command
+    {
+        var arguments = arguments
+        var url = environment("MESHNODE_DEBUG_URL") ?? defaultDebugURL
+        var ip: String?
+        while let argument = arguments.popFirst() {
+            switch argument {
+            case "-h", "--help": return .help
+            case "--debug-url":
+                guard let value = arguments.popFirst() else {
+                    throw UsageError(description: "--debug-url needs a value")
+                }
+                url = value
+            default:
+                guard !argument.hasPrefix("-"), ip == nil else {
+                    throw UsageError(description: "why: unexpected '\(argument)' (it takes IP [--debug-url URL])")
+                }
+                ip = argument
+            }
+        }
+        guard let ip else { throw UsageError(description: "why: expected the peer's IP (meshnode why IP)") }
+        guard ip.utf8.count <= 64, ip.utf8.allSatisfy({ whyAddressCharacters.contains($0) }),
+            IPAddress(parsing: ip) != nil
+        else {
+            throw UsageError(description: "why: '\(ip)' is not a numeric IPv4 or IPv6 address (give the IP, no port)")
+        }
+        do {
+            _ = try DebugURL(parsing: url)
+        } catch {
+            throw UsageError(description: "why: \(error)")
+        }
+        return .why(ip: ip, debugURL: url)
+    }
+
+    /// Bytes of a numeric IPv4 or IPv6 address: nothing else reaches the request line.
+    private static let whyAddressCharacters = Set("0123456789abcdefABCDEF:.".utf8)
 
     private static func apply(_ flag: String, _ value: String?, to options: inout RunOptions) throws(UsageError) {
         guard let value else {

@@ -15,7 +15,10 @@ enum DiagnoseCommand {
             let debug = try client.json("/api/p2p/debug")
             let reasons = try client.json("/api/p2p/reasons")
             let stats = try client.json("/api/p2p/stats")
-            for line in advice(debug: debug, reasons: reasons, stats: stats) {
+            // An older node has no funnel route: its advice goes without the flapping peers.
+            let funnel = try? client.json("/api/p2p/funnel")
+            let now = Double(Posix.wallClockNanoseconds()) / 1e9
+            for line in advice(debug: debug, reasons: reasons, stats: stats, funnel: funnel, now: now) {
                 Posix.writeLine(Posix.standardOutput, "- " + line)
             }
             return 0
@@ -28,10 +31,18 @@ enum DiagnoseCommand {
     /// Plain advice from the endpoint's three documents, most important first: the first line
     /// always says how many peers are connected and whether that is complete, judged against
     /// what the node can reach (its `--max-peers`, the peers it knows), not the target alone.
-    static func advice(debug: JSONValue, reasons: JSONValue, stats: JSONValue) -> [String] {
+    /// `funnel` (`GET /api/p2p/funnel`) names the peers held off as flapping; `now` (unix
+    /// seconds) dates their holds.
+    static func advice(
+        debug: JSONValue, reasons: JSONValue, stats: JSONValue, funnel: JSONValue? = nil, now: Double = 0
+    ) -> [String] {
         let facts = Facts(debug: debug, reasons: reasons, stats: stats)
         var advice = [headline(facts)]
-        advice += handshakeAdvice(facts)
+        // A chain that every peer refuses is ours to fix: said before anything else.
+        let chain = chainAdvice(debug: debug)
+        if let chain { advice.append(chain) }
+        advice += handshakeAdvice(facts, chainSaid: chain != nil)
+        if let flapping = flappingAdvice(facts, funnel: funnel, now: now) { advice.append(flapping) }
         advice += dialAdvice(facts)
         return advice
     }
@@ -120,10 +131,12 @@ enum DiagnoseCommand {
     }
 
     /// Handshakes that failed, and what each kind means.
-    static func handshakeAdvice(_ facts: Facts) -> [String] {
+    static func handshakeAdvice(_ facts: Facts, chainSaid: Bool = false) -> [String] {
         var advice: [String] = []
         let mismatches = ["genesis_mismatch", "chain_id_mismatch", "version_mismatch", "incompatible_chain"]
-        if facts.failureReasons.count == 1, let only = facts.failureReasons.first, mismatches.contains(only) {
+        if chainSaid {
+            // chainAdvice has said it, with the counts.
+        } else if facts.failureReasons.count == 1, let only = facts.failureReasons.first, mismatches.contains(only) {
             let fix =
                 only == "genesis_mismatch"
                 ? "check --genesis / chain id"
