@@ -31,6 +31,9 @@ public actor ConnectionManager: LoopIsolated {
     var rttSamples: [Double]?
     /// Why, funnel, disconnect ledger and flap damping, fed by `noteDecision`/`noteReport`.
     var reports = PeerReports()
+    /// The per-start secret that keys eviction's netgroup protection (an attacker cannot
+    /// predict which of its groups are protected).
+    let evictionKey = SipHashKey.random()
 
     /// Running totals, for stats and metrics.
     public struct Counters: Sendable {
@@ -113,7 +116,8 @@ public actor ConnectionManager: LoopIsolated {
     /// means take it: it holds a pending slot until `inboundFailed` or `established`.
     /// `localIP` is our end of it (for the direction rule).
     func admitInbound(_ ip: PeerIP) -> ReasonCode? {
-        let refusal = isFlapping(ip) ? .flapping : table.admitInbound(ip, localIP: localIP, now: Self.now())
+        var refusal = isFlapping(ip) ? .flapping : table.admitInbound(ip, localIP: localIP, now: Self.now())
+        if refusal == .maxPeersReached && evictForNewcomer(ip) { refusal = table.admitAfterEviction(ip) }
         guard let refusal else { return nil }
         counters.refusals[refusal, default: 0] += 1
         return refusal

@@ -70,6 +70,7 @@ extension PeerConnection {
                 if let livenessTimer { connection.reactor.cancelTimer(livenessTimer) }
                 armLiveness()
                 lastRTT = Double(rtt) / 1e9
+                minimumRTT = min(minimumRTT ?? .infinity, Double(rtt) / 1e9)
                 context.manager.onLoop(Double(rtt) / 1e9) { manager, seconds in manager.recordRTT(seconds) }
             }
         case .getPeers:

@@ -67,6 +67,9 @@ public actor PeerConnection: LoopIsolated {
     public internal(set) var remoteReason: ReasonCode?
     /// The last measured ping round trip, seconds.
     public internal(set) var lastRTT: Double?
+    /// The lowest ping round trip measured on this session, seconds (eviction protects the
+    /// fastest peers by it, as Bitcoin Core does).
+    public internal(set) var minimumRTT: Double?
     public internal(set) var connectedSince: Double?
 
     init(connection: Connection, direction: Direction, id: UInt64, context: Context) {
