@@ -21,7 +21,7 @@ extension ConnectionManager {
         guard let victim = EvictionPolicy.selectToEvict(candidates, netgroupKey: evictionKey) else { return false }
         logger.log(
             .info, "peer.evicted", peer: victim.ip.description, reason: .evicted,
-            [("for", .string(newcomer.description))])
+            [("for", .string(newcomer.description))], origin: .outsider)
         perform(table.close(victim.ip, reason: .evicted))
         return true
     }
