@@ -74,7 +74,7 @@ public struct HTTPServer: Sendable {
 
     /// Every connection is in the middle of an answer: this one is told so and closed.
     private func refuse(_ stream: ByteStream) async {
-        await stream.setDeadline(at: Reactor.now() &+ requestTimeout.nanoseconds)
+        await stream.setDeadline(at: stream.reactor.now() &+ requestTimeout.nanoseconds)
         let response = HTTPResponse.error(503, "every debug connection is busy answering; retry")
         try? await stream.write(response.serialized(keepAlive: false))
         await stream.close()
@@ -85,14 +85,14 @@ public struct HTTPServer: Sendable {
     /// would reset the connection, and the client could lose the last response.
     private func linger(_ stream: ByteStream) async {
         await stream.shutdownOutput()
-        await stream.setDeadline(at: Reactor.now() &+ lingerTimeout.nanoseconds)
+        await stream.setDeadline(at: stream.reactor.now() &+ lingerTimeout.nanoseconds)
         while let bytes = try? await stream.receive(), !bytes.isEmpty {}
     }
 
     /// One connection: requests in order, each answered before the next is read.
     func serve(_ stream: ByteStream, phase: (HTTPConnectionTable.Phase) -> Void) async {
         var parser = HTTPRequestParser(maximumHeaderBytes: maximumHeaderBytes, maximumBodyBytes: maximumBodyBytes)
-        await stream.setDeadline(at: Reactor.now() &+ idleTimeout.nanoseconds)
+        await stream.setDeadline(at: stream.reactor.now() &+ idleTimeout.nanoseconds)
         do {
             while true {
                 while var request = try parser.next() {
@@ -102,7 +102,7 @@ public struct HTTPServer: Sendable {
                     request.remoteAddress = stream.remoteAddress
                     let response = await handler(request)
                     let keepAlive = request.keepAlive
-                    await stream.setDeadline(at: Reactor.now() &+ requestTimeout.nanoseconds)
+                    await stream.setDeadline(at: stream.reactor.now() &+ requestTimeout.nanoseconds)
                     try await stream.write(
                         response.serialized(keepAlive: keepAlive, includeBody: request.method != "HEAD"))
                     guard keepAlive else {
@@ -112,7 +112,7 @@ public struct HTTPServer: Sendable {
                     }
                     phase(parser.hasPartialRequest ? .reading : .idle)
                     let wait = parser.hasPartialRequest ? requestTimeout : idleTimeout
-                    await stream.setDeadline(at: Reactor.now() &+ wait.nanoseconds)
+                    await stream.setDeadline(at: stream.reactor.now() &+ wait.nanoseconds)
                 }
                 if parser.awaitsContinue {
                     try await stream.write(HTTPResponse.continueBytes)
@@ -121,7 +121,7 @@ public struct HTTPServer: Sendable {
                 guard let bytes = try await stream.receive() else { return }
                 if !parser.hasPartialRequest {
                     phase(.reading)  // a request begins: it has requestTimeout to arrive whole
-                    await stream.setDeadline(at: Reactor.now() &+ requestTimeout.nanoseconds)
+                    await stream.setDeadline(at: stream.reactor.now() &+ requestTimeout.nanoseconds)
                 }
                 parser.append(bytes)
             }

@@ -90,7 +90,7 @@ public actor ByteStream: LoopIsolated {
             throw .syscall(error)
         }
         let stream = ByteStream(fd: fd, local: local, remote: remote, reactor: reactor)
-        try await stream.finishConnecting(inProgress: inProgress, deadline: Reactor.now() &+ timeout.nanoseconds)
+        try await stream.finishConnecting(inProgress: inProgress, deadline: reactor.now() &+ timeout.nanoseconds)
         return stream
     }
 
@@ -165,7 +165,7 @@ public actor ByteStream: LoopIsolated {
     }
 
     /// Closes the stream as ``Failure/timedOut`` at `deadline` (nanoseconds on
-    /// `Reactor.now()`); `nil` removes the deadline. A later call replaces an earlier one.
+    /// `reactor.now()`, the reactor's clock); `nil` removes the deadline. A later call replaces an earlier one.
     public func setDeadline(at deadline: UInt64?) {
         if let timer = self.deadline { reactor.cancelTimer(timer) }
         self.deadline = nil
