@@ -73,6 +73,7 @@ extension MeshNode: DebugDataSource {
         for (reason, count) in totals.handshakeFailures { metrics.handshakeFailures[reason.rawValue] = count }
         for (reason, count) in totals.disconnects { metrics.disconnects[reason.rawValue] = count }
         metrics.pingRTT = totals.pingRTT
+        addBudgetMetrics(to: &metrics)
         let logged = logger.outsiderCounts()
         for event in Logger.outsiderEvents.union(logged.seen.keys) {
             metrics.outsiderLogEvents[event] = logged.seen[event] ?? 0

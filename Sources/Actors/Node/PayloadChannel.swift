@@ -4,6 +4,8 @@ import Wire
 struct Delivery {
     let peer: PeerIP
     let bytes: [UInt8]
+    /// The peer's receive budget, given back what the application takes.
+    var ledger: ReceiveLedger? = nil
 }
 
 /// Carries payloads from the sessions to the embedding program: one element per read cycle

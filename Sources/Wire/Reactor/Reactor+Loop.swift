@@ -7,6 +7,9 @@ extension Reactor {
         CurrentReactor.set(Unmanaged.passUnretained(self).toOpaque())
         defer { CurrentReactor.set(nil) }
         let events = Epoll.EventBuffer(capacity: 512)
+        // Where the pass that is running began: when epoll_wait handed back its first event,
+        // or (no event) when it returned. Two clock reads a pass, plus one per wake with events.
+        var passStart = Posix.monotonicNanoseconds()
         while true {
             runQueuedWork()
             flushPending()
@@ -28,10 +31,15 @@ extension Reactor {
                 }
                 if !maySleep { timeout = 0 }
             }
+            let passEnd = Posix.monotonicNanoseconds()
+            passStatsStore.withLock { $0.record(passEnd &- min(passStart, passEnd)) }
+            var dispatchStart: UInt64 = 0
             epoll.wait(into: events, timeoutNanoseconds: timeout) { token, mask in
+                if dispatchStart == 0 { dispatchStart = Posix.monotonicNanoseconds() }
                 dispatch(token: token, events: mask)
             }
             if timeout != 0 { inbox.withLock { $0.sleeping = false } }
+            passStart = dispatchStart != 0 ? dispatchStart : Posix.monotonicNanoseconds()
             fireDueTimers()
         }
     }

@@ -27,6 +27,8 @@ public final class Reactor: @unchecked Sendable {
     var nextTimerID: UInt64 = 0
     var flushQueue: [any ReactorFlushable] = []
     var ioShutDown = false
+    /// Pass durations; written by the loop once a pass, read by anyone (ReactorPassStats.swift).
+    let passStatsStore = LockedValue(ReactorPassStats())
     /// Where the timers read the time in tests; nil: CLOCK_MONOTONIC.
     let manualClock: ManualClock?
     /// The tasks in `sleep(for:)`. Set once in `init`, before the loop thread starts.
