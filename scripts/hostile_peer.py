@@ -231,6 +231,27 @@ def run(scenario: str, session: Session, seconds: float) -> dict:
             extra["flood_bytes"] = sent
             extra["flood_seconds"] = round(time.monotonic() - started, 3)
             session.pump(0.5, session.answer_pings)
+    elif scenario == "pings-no-read":
+        # Pings as fast as the node takes them, never reading a Pong (a small receive buffer):
+        # the Pongs pile up in the node's send queue, which must stop taking our frames at its
+        # send budget and, when we stay stuck, drop us as slow_peer.
+        session.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        if session.handshake_fully():
+            stream = Stream(b"".join(ping(n) for n in range(4096)))
+            started = time.monotonic()
+            sent = 0
+            session.sock.setblocking(False)
+            while time.monotonic() < session.deadline and session.closed_after is None:
+                try:
+                    sent += stream.send(session.sock)
+                except BlockingIOError:
+                    time.sleep(0.01)
+                except OSError:
+                    session.mark_closed()
+            session.sock.setblocking(True)
+            session.sent_bytes += sent
+            extra["pings_sent"] = sent // 13
+            extra["flood_seconds"] = round(time.monotonic() - started, 3)
     elif scenario in ("getpeers-no-read", "getpeers-flood"):
         # GetPeers as fast as the node takes them. no-read: never reads an answer (a small
         # receive buffer), so answers pile up in the node's send queue: the node must stop
@@ -303,7 +324,7 @@ def run(scenario: str, session: Session, seconds: float) -> dict:
 
 SCENARIOS = ["random-bytes", "huge-length", "slow-bytes", "silent", "version-without-ack",
              "message-before-handshake", "duplicate-handshake", "unsolicited-pongs", "peer-list-flood",
-             "payload-flood", "getpeers-no-read", "getpeers-flood", "many-connections"]
+             "payload-flood", "pings-no-read", "getpeers-no-read", "getpeers-flood", "many-connections"]
 BYTES = 0
 COUNT = 0
 

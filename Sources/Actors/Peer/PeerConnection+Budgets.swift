@@ -13,6 +13,15 @@ struct SessionBudgets {
     var answers: TokenBucket
     /// The timer that drops a peer whose send queue stays over budget (`sendStallTimeout`).
     var sendStallTimer: TimerID?
+    /// GetPeers ignored since the last one answered. No implementation asks more than once a
+    /// cycle, so past `maximumIgnoredGetPeers` it is a flood, and the peer is cut off: even
+    /// ignored, a GetPeers costs a frame's handling, and 64 KiB of them are 13,000 frames.
+    var ignoredGetPeers = 0
+    /// Set when the peer was cut off for a flood: nothing more is read from it, not even
+    /// during the linger (discarding a flood still costs scanning every frame of it).
+    var stopReading = false
+
+    static let maximumIgnoredGetPeers = 100
 
     static let addressRate = 0.1
     static let addressBurst = 1000.0
@@ -138,8 +147,17 @@ extension PeerConnection {
         let now = reactor.now()
         guard budgets?.answers.takeOne(now: now) ?? true else {
             context.budgetCounters.update { $0.getPeersIgnored += 1 }
+            budgets?.ignoredGetPeers += 1
+            if (budgets?.ignoredGetPeers ?? 0) > SessionBudgets.maximumIgnoredGetPeers {
+                context.logger.log(
+                    .warning, "peer.get_peers_flood", peer: ip.description, reason: .protocolViolation,
+                    [("ignored", .int(SessionBudgets.maximumIgnoredGetPeers + 1))], origin: .outsider)
+                budgets?.stopReading = true
+                close(reason: .protocolViolation)
+            }
             return
         }
+        budgets?.ignoredGetPeers = 0
         let limit = context.configuration.peerListLimit
         let (sample, refreshed) = context.addressSample.addresses(
             interval: context.configuration.addressShareInterval, now: now

@@ -23,7 +23,7 @@ extension PeerConnection {
                     // Called on the loop thread (the epoll callback), this actor's executor.
                     try self.onLoop(batch) { peer, batch in try peer.handle(batch: batch) }
                 }
-                guard end == .paused else { break }
+                guard end == .paused, budgets?.stopReading != true else { break }
                 // Closing: read on (and discard) until the peer hangs up or the linger ends.
                 if closeReason == nil { try await waitForBudgets() }
             }
@@ -51,7 +51,7 @@ extension PeerConnection {
         var frames = batch.makeIterator()
         while true {
             let before = frames
-            guard let frame = frames.next() else { break }
+            guard let frame = frames.next(), budgets?.stopReading != true else { break }
             if closeReason == nil && sendBudgetSpent {
                 _ = deliver(payloads, bytes: payloadBytes)
                 return .pauseKeeping(rest: before)
@@ -78,6 +78,7 @@ extension PeerConnection {
             }
         }
         let receiveSpent = deliver(payloads, bytes: payloadBytes)
+        if budgets?.stopReading == true { return .pause }
         return receiveSpent && closeReason == nil ? .pause : .proceed
     }
 
