@@ -164,20 +164,22 @@ struct AttackContext: Sendable {
         return 0
     }
 
-    /// Runs the attackers (one hostile_peer.py each, from 127.30.1.x, or all from 127.30.2.1),
+    /// Runs the attackers (one hostile_peer.py each, from 127.30.B.x, or all from 127.30.B.1),
     /// samples the target meanwhile, and adds `<name>_*` to the report; returns their output.
     @discardableResult
     func measure(
         _ name: String, into report: inout BenchReport, sameSource: Bool = false,
         _ attackers: () -> [[String]]
     ) async throws -> [String] {
+        // Each attack from IPs of its own (a quick reconnect from one IP is throttled).
+        let block = 10 + Int(name.utf8.reduce(0) { ($0 &* 31 &+ Int($1)) & 0x7F })
         let baseline = residentMiB()
         let before = await AttacksScenario.metrics() ?? ""
         _ = await honest.manager.takeRTTSamples()
         let outputs = attackers().enumerated().map { index, _ in "/tmp/meshnode-attack-\(pid)-\(name)-\(index).json" }
         var children: [ChildProcess] = []
         for (index, arguments) in attackers().enumerated() {
-            let source = sameSource ? "127.30.2.1" : "127.30.1.\(index + 10)"
+            let source = sameSource ? "127.30.\(block).1" : "127.30.\(block).\(index + 10)"
             let command =
                 (["python3", script, "--target", AttacksScenario.target.description, "--source", source] + arguments)
                 .joined(separator: " ") + " > " + outputs[index]
@@ -203,6 +205,7 @@ struct AttackContext: Sendable {
         report.set("\(name)_honest_rtt_p99_ms", percentile(rtts, 0.99) * 1000)
         report.set("\(name)_honest_rtt_samples", rtts.count)
         report.set("\(name)_honest_connected", await connected() ? 1 : 0)
+        report.set("\(name)_honest_ping_timeouts", await honest.manager.totals.disconnects[.pingTimeout] ?? 0)
         report.set("\(name)_metrics_answered", health ? 1 : 0)
         progress("attacks: \(name) done (peak +\(Int(peak - baseline)) MiB, \(Int(now() - started)) s)")
         return outputs.map { path in
