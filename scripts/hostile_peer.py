@@ -79,6 +79,39 @@ class Stream:
         return count
 
 
+def flood(session, stream, reading, limit=None) -> int:
+    """Sends `stream` until the deadline, `limit` bytes, or the node closes. reading: reads
+    meanwhile and answers the node's pings, between whole chunks (never inside a frame)."""
+    pongs = []
+
+    def collect(kind, body):
+        if kind == "ping":
+            pongs.append(pong(struct.unpack(">Q", body[1:9])[0]))
+
+    sent = 0
+    session.sock.setblocking(False)
+    while time.monotonic() < session.deadline and session.closed_after is None:
+        if limit is not None and sent >= limit:
+            break
+        try:
+            sent += stream.send(session.sock)
+        except BlockingIOError:
+            if reading:
+                session.pump(0.001, collect)
+            else:
+                time.sleep(0.01)
+        except OSError:
+            session.mark_closed()
+        if pongs and stream.offset == 0:
+            session.sock.settimeout(5)
+            session.send(b"".join(pongs))
+            pongs.clear()
+        session.sock.setblocking(False)
+    session.sock.setblocking(True)
+    session.sent_bytes += sent
+    return sent
+
+
 class Session:
     """The socket and what came back on it."""
 
@@ -214,74 +247,33 @@ def run(scenario: str, session: Session, seconds: float) -> dict:
         # Payload frames of 64 KiB as fast as the node takes them, up to --bytes: the node
         # must hold at most its receive budget for us, whatever the application does.
         if session.handshake_fully():
-            stream = Stream(payload(64 << 10) * 16)
             started = time.monotonic()
-            sent = 0
-            session.sock.setblocking(False)
-            while sent < BYTES and time.monotonic() < session.deadline and session.closed_after is None:
-                try:
-                    sent += stream.send(session.sock)
-                except BlockingIOError:
-                    session.pump(0.001, session.answer_pings)
-                    session.sock.setblocking(False)
-                except OSError:
-                    session.mark_closed()
-            session.sock.setblocking(True)
-            session.sent_bytes += sent
-            extra["flood_bytes"] = sent
+            extra["flood_bytes"] = flood(session, Stream(payload(64 << 10) * 16), True, BYTES)
             extra["flood_seconds"] = round(time.monotonic() - started, 3)
             session.pump(0.5, session.answer_pings)
     elif scenario == "pings-no-read":
         # Pings as fast as the node takes them, never reading a Pong (a small receive buffer):
         # the Pongs pile up in the node's send queue, which must stop taking our frames at its
-        # send budget and, when we stay stuck, drop us as slow_peer.
+        # send budget and, when we stay stuck, drop us (slow_peer, or ping_timeout first).
         session.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         if session.handshake_fully():
-            stream = Stream(b"".join(ping(n) for n in range(4096)))
             started = time.monotonic()
-            sent = 0
-            session.sock.setblocking(False)
-            while time.monotonic() < session.deadline and session.closed_after is None:
-                try:
-                    sent += stream.send(session.sock)
-                except BlockingIOError:
-                    time.sleep(0.01)
-                except OSError:
-                    session.mark_closed()
-            session.sock.setblocking(True)
-            session.sent_bytes += sent
+            sent = flood(session, Stream(b"".join(ping(n) for n in range(4096))), False)
             extra["pings_sent"] = sent // 13
             extra["flood_seconds"] = round(time.monotonic() - started, 3)
     elif scenario in ("getpeers-no-read", "getpeers-flood"):
         # GetPeers as fast as the node takes them. no-read: never reads an answer (a small
-        # receive buffer), so answers pile up in the node's send queue: the node must stop
-        # taking our requests at its send budget (and may drop us as slow_peer). flood: reads
-        # (and drops) the answers, so only the per-peer answer budget stands in the way.
+        # receive buffer), so answers would pile up in the node's send queue. flood: reads the
+        # answers. Either way the node answers one per interval and cuts the flood off.
         reading = scenario == "getpeers-flood"
         if not reading:
             session.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         if session.handshake_fully():
-            stream = Stream(GET_PEERS * 4096)
             started = time.monotonic()
-            sent = 0
-            session.sock.setblocking(False)
-            while time.monotonic() < session.deadline and session.closed_after is None:
-                try:
-                    sent += stream.send(session.sock)
-                except BlockingIOError:
-                    if reading:
-                        session.pump(0.001, session.answer_pings)
-                        session.sock.setblocking(False)
-                    else:
-                        time.sleep(0.01)
-                except OSError:
-                    session.mark_closed()
-            session.sock.setblocking(True)
-            session.sent_bytes += sent
+            sent = flood(session, Stream(GET_PEERS * 4096), reading)
             extra["get_peers_sent"] = sent // len(GET_PEERS)
             extra["flood_seconds"] = round(time.monotonic() - started, 3)
             if not reading:
-                # Did the node hang up on us meanwhile? (Reading now would only drain.)
                 session.pump(0.2)
     elif scenario == "many-connections":
         # --count connections from one IP, each holding a partial frame that declares the
