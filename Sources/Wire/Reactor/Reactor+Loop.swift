@@ -18,11 +18,11 @@ extension Reactor {
                 tearDownIO()
                 continue
             }
-            if flags.1 && flags.2 && localWork.isEmpty {
+            if flags.1 && flags.2 && localWork.isEmpty && nextPassWork.isEmpty {
                 inbox.withLock { $0.exited = true }
                 return
             }
-            var timeout = localWork.isEmpty && flushQueue.isEmpty ? nanosecondsToNextTimer() : 0
+            var timeout = localWork.isEmpty && flushQueue.isEmpty && nextPassWork.isEmpty ? nanosecondsToNextTimer() : 0
             if timeout != 0 {
                 let maySleep = inbox.withLock { inbox -> Bool in
                     guard inbox.work.isEmpty && !inbox.exitRequested && !inbox.shutdownRequested else { return false }
@@ -41,6 +41,10 @@ extension Reactor {
             if timeout != 0 { inbox.withLock { $0.sleeping = false } }
             passStart = dispatchStart != 0 ? dispatchStart : Posix.monotonicNanoseconds()
             fireDueTimers()
+            if !nextPassWork.isEmpty {
+                localWork.append(contentsOf: nextPassWork)
+                nextPassWork.removeAll(keepingCapacity: true)
+            }
         }
     }
 
