@@ -142,6 +142,17 @@ extension PeerConnection {
         budgets?.sendStallTimer = nil
     }
 
+    /// Traffic past which a session's end gives freed memory back to the kernel.
+    static let heavySessionBytes = 16 << 20
+
+    /// After a session that moved many megabytes (a flood, a big transfer): its buffers are
+    /// freed now, and the allocator would keep them resident.
+    func releaseMemoryIfHeavy() {
+        let moved = onConnection { $0.bytesIn.addingSaturating($0.bytesOut) }
+        guard moved > Self.heavySessionBytes else { return }
+        Posix.releaseFreeMemory()
+    }
+
     /// Answers a GetPeers from the shared sample, if the peer's answer budget allows.
     func answerGetPeers() throws {
         let now = reactor.now()

@@ -36,6 +36,7 @@ extension PeerConnection {
         cancelSendStallTimer()
         budgets?.receive.interrupt()
         await closeAfterDisconnect()
+        releaseMemoryIfHeavy()
         return closeReason ?? remoteReason.map { _ in .remoteClosed } ?? ending
     }
 
