@@ -52,6 +52,20 @@ final class BudgetCounters: Sendable {
     }
 
     private let values = LockedValue(Values())
+    /// True while a trim is scheduled (``PeerConnection/releaseMemoryIfHeavy()``).
+    private let trimScheduled = LockedValue(false)
+
+    /// True if the caller should schedule a trim (none is scheduled yet).
+    func claimTrim() -> Bool {
+        trimScheduled.withLock { scheduled in
+            defer { scheduled = true }
+            return !scheduled
+        }
+    }
+
+    func trimDone() {
+        trimScheduled.withLock { $0 = false }
+    }
 
     var snapshot: Values { values.withLock { $0 } }
 
@@ -143,14 +157,22 @@ extension PeerConnection {
     }
 
     /// Traffic past which a session's end gives freed memory back to the kernel.
-    static let heavySessionBytes = 16 << 20
+    static let heavySessionBytes = 1 << 20
+    /// How long after such a session the memory is given back: its last payloads are freed
+    /// only when the application has taken them, and many sessions ending together (the
+    /// attackers leaving) share one trim.
+    static let trimDelay = Duration.seconds(1)
 
-    /// After a session that moved many megabytes (a flood, a big transfer): its buffers are
-    /// freed now, and the allocator would keep them resident.
+    /// After a session that moved megabytes (a flood, a big transfer): the allocator would
+    /// keep its freed buffers resident (glibc trims the heap top only past 32 MiB free here).
     func releaseMemoryIfHeavy() {
         let moved = onConnection { $0.bytesIn.addingSaturating($0.bytesOut) }
-        guard moved > Self.heavySessionBytes else { return }
-        Posix.releaseFreeMemory()
+        guard moved > Self.heavySessionBytes, context.budgetCounters.claimTrim() else { return }
+        let counters = context.budgetCounters
+        _ = reactor.scheduleTimer(after: Self.trimDelay) { _ in
+            counters.trimDone()
+            Posix.releaseFreeMemory()
+        }
     }
 
     /// Answers a GetPeers from the shared sample, if the peer's answer budget allows.
