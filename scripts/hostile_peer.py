@@ -60,6 +60,59 @@ def peer_list(count: int) -> bytes:
 
 
 ACK = frame(bytes([2]))
+GET_PEERS = frame(bytes([5]))
+
+
+def payload(size: int, channel: int = 0) -> bytes:
+    # Kind, then the channel (u16, big-endian, since version 2), then the application's bytes.
+    return frame(bytes([0x10]) + channel.to_bytes(2, "big") + os.urandom(16) * (size // 16))
+
+
+class Stream:
+    """Sends `chunk` over and over on a non-blocking socket, never cutting a frame (a short
+    send goes on where it stopped)."""
+
+    def __init__(self, chunk: bytes):
+        self.chunk = memoryview(chunk)
+        self.offset = 0
+
+    def send(self, sock) -> int:
+        count = sock.send(self.chunk[self.offset:])
+        self.offset = (self.offset + count) % len(self.chunk)
+        return count
+
+
+def flood(session, stream, reading, limit=None) -> int:
+    """Sends `stream` until the deadline, `limit` bytes, or the node closes. reading: reads
+    meanwhile and answers the node's pings, between whole chunks (never inside a frame)."""
+    pongs = []
+
+    def collect(kind, body):
+        if kind == "ping":
+            pongs.append(pong(struct.unpack(">Q", body[1:9])[0]))
+
+    sent = 0
+    session.sock.setblocking(False)
+    while time.monotonic() < session.deadline and session.closed_after is None:
+        if limit is not None and sent >= limit:
+            break
+        try:
+            sent += stream.send(session.sock)
+        except BlockingIOError:
+            if reading:
+                session.pump(0.001, collect)
+            else:
+                time.sleep(0.01)
+        except OSError:
+            session.mark_closed()
+        if pongs and stream.offset == 0:
+            session.sock.settimeout(5)
+            session.send(b"".join(pongs))
+            pongs.clear()
+        session.sock.setblocking(False)
+    session.sock.setblocking(True)
+    session.sent_bytes += sent
+    return sent
 
 
 class Session:
@@ -193,13 +246,82 @@ def run(scenario: str, session: Session, seconds: float) -> dict:
                 session.pump(0.01, session.answer_pings)
             extra["peer_lists_sent"] = sent
             session.pump(seconds, session.answer_pings)
+    elif scenario == "payload-flood":
+        # Payload frames of 64 KiB as fast as the node takes them, up to --bytes: the node
+        # must hold at most its receive budget for us, whatever the application does.
+        if session.handshake_fully():
+            started = time.monotonic()
+            extra["flood_bytes"] = flood(session, Stream(payload(64 << 10) * 16), True, BYTES)
+            extra["flood_seconds"] = round(time.monotonic() - started, 3)
+            session.pump(0.5, session.answer_pings)
+    elif scenario == "pings-no-read":
+        # Pings as fast as the node takes them, never reading a Pong (a small receive buffer):
+        # the Pongs pile up in the node's send queue, which must stop taking our frames at its
+        # send budget and, when we stay stuck, drop us (slow_peer, or ping_timeout first).
+        session.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        if session.handshake_fully():
+            started = time.monotonic()
+            sent = flood(session, Stream(b"".join(ping(n) for n in range(4096))), False)
+            extra["pings_sent"] = sent // 13
+            extra["flood_seconds"] = round(time.monotonic() - started, 3)
+    elif scenario in ("getpeers-no-read", "getpeers-flood"):
+        # GetPeers as fast as the node takes them. no-read: never reads an answer (a small
+        # receive buffer), so answers would pile up in the node's send queue. flood: reads the
+        # answers. Either way the node answers one per interval and cuts the flood off.
+        reading = scenario == "getpeers-flood"
+        if not reading:
+            session.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        if session.handshake_fully():
+            started = time.monotonic()
+            sent = flood(session, Stream(GET_PEERS * 4096), reading)
+            extra["get_peers_sent"] = sent // len(GET_PEERS)
+            extra["flood_seconds"] = round(time.monotonic() - started, 3)
+            if not reading:
+                session.pump(0.2)
+    elif scenario == "many-connections":
+        # --count connections from one IP, each holding a partial frame that declares the
+        # largest size, for the whole time: how many does the node keep open?
+        held = [session.sock]
+        for _ in range(COUNT - 1):
+            try:
+                extra_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                extra_sock.bind((session.sock.getsockname()[0], 0))
+                extra_sock.settimeout(2)
+                extra_sock.connect(session.sock.getpeername())
+                held.append(extra_sock)
+            except OSError:
+                break
+        for sock in held:
+            try:
+                sock.sendall(struct.pack(">I", (4 << 20) - 1) + bytes([1]) * 16000)
+            except OSError:
+                pass
+        time.sleep(max(0.0, min(seconds, 2.0)))
+        still_open = 0
+        for sock in held:
+            sock.setblocking(False)
+            try:
+                data = sock.recv(1, socket.MSG_PEEK)
+                open_now = data != b""
+            except BlockingIOError:
+                open_now = True
+            except OSError:
+                open_now = False
+            still_open += 1 if open_now else 0
+        extra["connections_made"] = len(held)
+        extra["connections_open"] = still_open
+        for sock in held[1:]:
+            sock.close()
     else:
         raise ValueError(scenario)
     return extra
 
 
 SCENARIOS = ["random-bytes", "huge-length", "slow-bytes", "silent", "version-without-ack",
-             "message-before-handshake", "duplicate-handshake", "unsolicited-pongs", "peer-list-flood"]
+             "message-before-handshake", "duplicate-handshake", "unsolicited-pongs", "peer-list-flood",
+             "payload-flood", "pings-no-read", "getpeers-no-read", "getpeers-flood", "many-connections"]
+BYTES = 0
+COUNT = 0
 
 
 def main() -> int:
@@ -208,7 +330,11 @@ def main() -> int:
     parser.add_argument("--source", default="127.0.0.1", help="local IP to dial from")
     parser.add_argument("--scenario", required=True, choices=SCENARIOS)
     parser.add_argument("--seconds", type=float, default=3.0, help="how long to play (upper bound)")
+    parser.add_argument("--bytes", type=int, default=256 << 20, help="payload-flood: bytes to send")
+    parser.add_argument("--count", type=int, default=150, help="many-connections: connections to open")
     args = parser.parse_args()
+    global BYTES, COUNT
+    BYTES, COUNT = args.bytes, args.count
     deadline = time.monotonic() + args.seconds
     try:
         session = Session(args.target, args.source, deadline)

@@ -50,6 +50,7 @@ enum BenchmarksMain {
               ping --peers P                                       (100)
               churn --nodes N --restart-every S --duration D       (50, 0.2, 30)
               connections --count C                                (10000)
+              attacks [--quick 1] [--book N]                       issue #12's attacks on a meshnode process
               --check Benchmarks/thresholds.json                   quick variants against thresholds
             Each scenario prints one JSON line on stdout and a table on stderr (docs/benchmarks.md).
             """)

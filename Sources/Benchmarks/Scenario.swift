@@ -7,6 +7,7 @@ enum Scenario: String, CaseIterable {
     case churn
     case connections
     case connectionsClient = "connections-client"
+    case attacks
 
     func run(_ arguments: [String]) async throws -> BenchReport {
         switch self {
@@ -25,6 +26,8 @@ enum Scenario: String, CaseIterable {
             return try await ConnectionsScenario.run(BenchOptions(arguments, allowed: ["count", "idle-seconds"]))
         case .connectionsClient:
             return try await ConnectionsClient.run(arguments)
+        case .attacks:
+            return try await AttacksScenario.run(BenchOptions(arguments, allowed: ["quick", "book"]))
         }
     }
 }

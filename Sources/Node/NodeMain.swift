@@ -75,6 +75,11 @@ enum NodeMain {
         let watcher = SignalWatcher()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await node.run() }
+            group.addTask {
+                // The binary has no application: payloads are taken (counted in /metrics when
+                // they arrive) and dropped, so every peer's receive budget drains.
+                for await _ in node.payloads {}
+            }
             if !options.namedPeers.isEmpty {
                 // Returns only when cancelled, after the node has stopped.
                 group.addTask { await resolver.run(node: node) }

@@ -6,6 +6,7 @@ extension MeshNode {
     func maintainerLoop() async {
         while !Task.isCancelled && !stopRequested.isFired {
             let summary = await maintainerCycle()
+            logSlowReactorPasses()
             logger.log(
                 .info, "maintainer.cycle",
                 [

@@ -270,12 +270,27 @@ public actor ConnectionManager: LoopIsolated {
         return Array(result.prefix(limit))
     }
 
+    /// New addresses one PeerList may enter into a full book (each makes room by a scan of
+    /// the book, until the address manager's buckets replace it).
+    static let maximumEvictionsPerPeerList = 8
+
     /// Addresses a peer gossiped: validated by policy and entered as `gossip`.
     func learned(_ addresses: [SocketAddress], from ip: PeerIP) {
         let now = Self.now()
         var added = 0
+        // O(book) once per list, not per address (PeerBook+ budgets, issue #12): the group
+        // counts up front, and at most a few evictions (each a scan of the book) per list.
+        var groups = table.book.gossipCountsByGroup()
+        var evictions = Self.maximumEvictionsPerPeerList
         for address in addresses.prefix(1000) where table.policy.skipReason(for: address) == nil {
-            if table.book[PeerIP(address.ip)] == nil && table.book.add(address, source: .gossip, now: now) {
+            guard table.book[PeerIP(address.ip)] == nil else { continue }
+            if table.book.count >= table.book.capacity {
+                guard evictions > 0 else { break }
+                evictions -= 1
+            }
+            let group = PeerBook.networkGroup(address.ip)
+            if table.book.add(address, source: .gossip, now: now, gossipInGroup: groups[group, default: 0]) {
+                groups[group, default: 0] += 1
                 added += 1
             }
         }

@@ -61,7 +61,9 @@ final class ChannelHub: Sendable {
         var routed: [UInt16: [Delivery]] = [:]
         for delivery in deliveries {
             if routes[delivery.channel] != nil {
-                routed[delivery.channel, default: []].append(delivery)
+                // A subscription bounds the peer itself: the receive budget is not its to give back.
+                routed[delivery.channel, default: []].append(
+                    Delivery(peer: delivery.peer, bytes: delivery.bytes, channel: delivery.channel))
             } else {
                 unrouted.append(delivery)
             }
@@ -70,6 +72,19 @@ final class ChannelHub: Sendable {
             if drops { droppedUnsubscribed.withLock { $0 += unrouted.count } } else { catchAll.yield(unrouted) }
         }
         for (channel, batch) in routed { routes[channel]?.yield(batch) }
+    }
+
+    /// The bytes of `deliveries` that `deliver` would hand to the catch-all stream (no
+    /// subscription for their channel, and unsubscribed channels not dropped): what the
+    /// peer's receive budget is charged.
+    func catchAllBytes(_ deliveries: [Delivery]) -> Int {
+        guard !dropsUnsubscribed.value else { return 0 }
+        let routes = subscriptions.withLock { $0 }
+        var total = 0
+        for delivery in deliveries where routes[delivery.channel] == nil {
+            total = total.addingSaturating(delivery.bytes.count)
+        }
+        return total
     }
 
     /// Ends every subscription and the catch-all.

@@ -84,6 +84,7 @@ extension MeshNode: DebugDataSource {
         metrics.funnel = reports.funnelTotals
         snapshot.flapping = reports.flapping
         metrics.pingRTT = totals.pingRTT
+        addBudgetMetrics(to: &metrics)
         let logged = logger.outsiderCounts()
         for event in Logger.outsiderEvents.union(logged.seen.keys) {
             metrics.outsiderLogEvents[event] = logged.seen[event] ?? 0

@@ -174,7 +174,7 @@ extension MeshNode {
         do {
             connection = try await Connection.connect(
                 to: address, from: configuration.sourceIP, timeout: configuration.dialTimeout, reactor: reactor,
-                options: Connection.Options(maximumFrameSize: configuration.maximumFrameSize))
+                options: configuration.connectionOptions)
         } catch {
             let reason = (error as? ConnectionError)?.reason ?? .shutdown
             await manager.dialFailed(address, source: source, reason: reason, handshake: false)

@@ -108,7 +108,7 @@ public final class MeshNode: Sendable {
         do {
             listener = try Listener(
                 bindingTo: configuration.listen, reactor: reactor,
-                connectionOptions: Connection.Options(maximumFrameSize: configuration.maximumFrameSize))
+                connectionOptions: configuration.connectionOptions)
         } catch {
             throw NodeStartError(
                 description: "cannot listen on \(configuration.listen): \(error); choose another --listen HOST:PORT",

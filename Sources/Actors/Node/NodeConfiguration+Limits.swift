@@ -9,4 +9,6 @@ extension NodeConfiguration {
     public static let maximumPeersRange: ClosedRange<Int> = 1...10_000
     /// `--min-outbound`: 0 (dial nobody) up to the largest peer limit.
     public static let minimumOutboundRange: ClosedRange<Int> = 0...10_000
+    /// `--max-receive-buffer` and `--max-send-buffer`, bytes: 16 KiB (a few answers) to 1 GiB.
+    public static let bufferBytesRange: ClosedRange<Int> = (16 << 10)...(1 << 30)
 }

@@ -45,6 +45,10 @@ public struct NodeConfiguration: Sendable {
     /// Addresses sent in one PeerList answer.
     public var peerListLimit = 250
     public var maximumFrameSize = Frame.defaultMaximumSize
+    /// `--max-receive-buffer`: payload bytes one peer may have queued toward the application.
+    public var maximumReceiveBuffer = 5 << 20
+    /// `--max-send-buffer`: bytes queued to one peer past which its requests wait.
+    public var maximumSendBuffer = 1 << 20
     /// The first cooldown after a failure (30 s, doubling to 1 h); tests shorten it.
     public var cooldownBase: Duration = .seconds(30)
 

@@ -5,6 +5,8 @@ struct Delivery {
     let peer: PeerIP
     let bytes: [UInt8]
     var channel: UInt16 = 0
+    /// The peer's receive budget, given back what the application takes.
+    var ledger: ReceiveLedger? = nil
 }
 
 /// Carries payloads from the sessions to the embedding program: one element per read cycle
@@ -24,9 +26,15 @@ final class PayloadChannel: Sendable {
         mutating func take() -> [Delivery]? {
             guard head < batches.count else { return nil }
             let batch = batches[head]
+            // Taken: release it now. A consumer that never quite catches up would otherwise keep
+            // every batch it ever took alive (RSS grew by the whole flood under a receive budget).
+            batches[head] = []
             head += 1
             if head == batches.count {  // drained: reuse the storage from the start
                 batches.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 1024 && head * 2 >= batches.count {
+                batches.removeFirst(head)
                 head = 0
             }
             return batch

@@ -20,6 +20,7 @@ public struct Payloads: AsyncSequence, Sendable {
         public mutating func next() async -> (PeerIP, [UInt8])? {
             while index >= pending.count {
                 guard let batch = await channel.next() else { return nil }
+                Delivery.release(batch)
                 pending = batch
                 index = 0
             }

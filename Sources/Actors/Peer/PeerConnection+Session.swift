@@ -10,15 +10,22 @@ extension PeerConnection {
         guard sessionReady else { return closeReason ?? .handshakeError }
         sessionReady = false
         connectedSince = Timestamp.unixSecondsDouble()
+        budgets = SessionBudgets(configuration: context.configuration, now: reactor.now())
         startLiveness()
         askForPeers()
         var ending: ReasonCode = .remoteClosed
         do {
-            // Frames that came behind the handshake are delivered first.
-            try await connection.deliverBatches { [self] batch in
-                // Called on the loop thread (the epoll callback), this actor's executor.
-                try self.onLoop(batch) { peer, batch in try peer.handle(frames: batch) }
-                return .proceed
+            // Frames that came behind the handshake are delivered first. A delivery pauses when
+            // a budget is spent (nothing is read meanwhile: TCP holds the peer back), and goes
+            // on when the application and the socket have drained.
+            while true {
+                let end = try await connection.deliverBatches { [self] batch in
+                    // Called on the loop thread (the epoll callback), this actor's executor.
+                    try self.onLoop(batch) { peer, batch in try peer.handle(batch: batch) }
+                }
+                guard end == .paused, budgets?.stopReading != true else { break }
+                // Closing: read on (and discard) until the peer hangs up or the linger ends.
+                if closeReason == nil { try await waitForBudgets() }
             }
         } catch {
             ending = Self.reason(for: error)
@@ -26,16 +33,30 @@ extension PeerConnection {
             if ending == .protocolViolation { close(reason: ending) }
         }
         stopLiveness()
+        cancelSendStallTimer()
+        budgets?.receive.interrupt()
         await closeAfterDisconnect()
+        releaseMemoryIfHeavy()
         return closeReason ?? remoteReason.map { _ in .remoteClosed } ?? ending
     }
 
     /// Handles the frames of one read cycle; their payloads go to the application as one batch.
     /// Synchronous: nothing here waits (the manager shares this actor's reactor), so it runs
     /// straight from the epoll callback, with no task to resume.
-    private func handle(frames: some Sequence<Frame>) throws {
+    ///
+    /// Pauses when the peer's receive budget is spent after this batch, or, before a frame,
+    /// when its send budget is (that frame and the rest are kept for later).
+    private func handle(batch: FrameBatch) throws -> Connection.DeliveryStep {
         var payloads: [Delivery] = []
-        for frame in frames {
+        var payloadBytes = 0
+        var frames = batch.makeIterator()
+        while true {
+            let before = frames
+            guard let frame = frames.next(), budgets?.stopReading != true else { break }
+            if closeReason == nil && sendBudgetSpent {
+                _ = deliver(payloads, bytes: payloadBytes)
+                return .pauseKeeping(rest: before)
+            }
             // Hanging up (Disconnect sent): nothing more is processed, as bitcoind skips a peer
             // marked for disconnection, so a flood after a violation costs no decoding and no
             // logging. Only the peer's own Disconnect still counts: it ends the linger at once.
@@ -51,13 +72,15 @@ extension PeerConnection {
                 continue
             }
             if case .payload(let bytes, let channel) = message {
-                payloads.append(Delivery(peer: ip, bytes: bytes, channel: channel))
+                payloads.append(Delivery(peer: ip, bytes: bytes, channel: channel, ledger: budgets?.receive))
+                payloadBytes = payloadBytes.addingSaturating(bytes.count)
             } else {
                 try handle(message)
             }
         }
-        guard !payloads.isEmpty else { return }
-        if let hub = context.application?.channels { hub.deliver(payloads) } else { context.payloads.yield(payloads) }
+        let receiveSpent = deliver(payloads, bytes: payloadBytes)
+        if budgets?.stopReading == true { return .pause }
+        return receiveSpent && closeReason == nil ? .pause : .proceed
     }
 
     private func handle(_ message: Message) throws {
@@ -74,8 +97,7 @@ extension PeerConnection {
                 context.manager.onLoop(Double(rtt) / 1e9) { manager, seconds in manager.recordRTT(seconds) }
             }
         case .getPeers:
-            let addresses = context.manager.onLoop(ip) { manager, ip in manager.addressesToShare(excluding: ip) }
-            try send(.peerList(addresses))
+            try answerGetPeers()
         case .peerList(let addresses):
             // Only answers are taken: a peer pushing address lists nobody asked for (a flood,
             // or an attempt to fill the book with its own picks) is cut off.
@@ -87,7 +109,9 @@ extension PeerConnection {
                 return
             }
             peerListsOwed -= 1
-            context.manager.onLoop((addresses, ip)) { manager, list in manager.learned(list.0, from: list.1) }
+            let admitted = Array(admitLearned(addresses))
+            guard !admitted.isEmpty else { return }
+            context.manager.onLoop((admitted, ip)) { manager, list in manager.learned(list.0, from: list.1) }
         case .payload:
             break  // collected per read cycle by handle(frames:)
         case .disconnect(let reason):

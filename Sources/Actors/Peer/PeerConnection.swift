@@ -33,6 +33,10 @@ public actor PeerConnection: LoopIsolated {
         let logger: Logger
         /// The embedding application's hooks; without them payloads go to `payloads`.
         var application: ApplicationHooks?
+        /// The GetPeers sample the node's sessions share.
+        let addressSample = SharedAddressSample()
+        /// The budgets' node-wide tallies.
+        let budgetCounters = BudgetCounters()
     }
 
     public nonisolated let connection: Connection
@@ -59,6 +63,8 @@ public actor PeerConnection: LoopIsolated {
     var handshakeTimedOut = false
     /// GetPeers sent and not yet answered: a PeerList is accepted only against one of these.
     var peerListsOwed = 0
+    /// The session's budgets (PeerConnection+Budgets.swift), from the session's start.
+    var budgets: SessionBudgets?
     /// Fired when `runSession()` has returned (shutdown waits for it, without polling).
     nonisolated let sessionFinished = Completion()
     /// Set when this side decides to end the session (the reason logged and counted).
@@ -114,6 +120,7 @@ public actor PeerConnection: LoopIsolated {
         closeReason = reason
         closing(reason)
         stopLiveness()
+        budgets?.receive.interrupt()
         try? onConnection { try $0.send(.disconnect(reason)) }
         onConnection { $0.shutdownOutputAfterFlush() }
         lingerTimer = connection.reactor.scheduleTimer(after: Self.linger) { _ in
@@ -144,6 +151,7 @@ public actor PeerConnection: LoopIsolated {
             closing(reason)
         }
         stopLiveness()
+        budgets?.receive.interrupt()
         onConnection { $0.close() }
     }
 

@@ -48,8 +48,12 @@ public struct PeerBook: Sendable, Equatable {
 
     /// Adds or refreshes an address. A stronger source replaces a weaker one; gossip is
     /// capped per network group and never evicts a better entry. Returns false if refused.
+    /// `gossipInGroup`: the gossip entries of the address's group, when the caller counts
+    /// them (``gossipCountsByGroup()``, once for a whole PeerList); else counted here, O(n).
     @discardableResult
-    public mutating func add(_ address: SocketAddress, source: PeerSource, now: Double) -> Bool {
+    public mutating func add(
+        _ address: SocketAddress, source: PeerSource, now: Double, gossipInGroup: Int? = nil
+    ) -> Bool {
         let ip = PeerIP(address.ip)
         if var existing = records[ip] {
             if source <= existing.source || existing.address.port == 0 {
@@ -59,7 +63,9 @@ public struct PeerBook: Sendable, Equatable {
             records[ip] = existing
             return true
         }
-        if source == .gossip && gossipCount(inGroupOf: address.ip) >= gossipPerGroupLimit { return false }
+        if source == .gossip && (gossipInGroup ?? gossipCount(inGroupOf: address.ip)) >= gossipPerGroupLimit {
+            return false
+        }
         if records.count >= capacity && !evictOne(for: source) { return false }
         records[ip] = PeerRecord(address: address, source: source, firstSeen: now)
         return true
@@ -142,6 +148,15 @@ public struct PeerBook: Sendable, Equatable {
         var counts: [PeerTier: Int] = [.hot: 0, .warm: 0, .cold: 0]
         for (ip, record) in records {
             counts[record.tier(now: now, connected: connected.contains(ip)), default: 0] += 1
+        }
+        return counts
+    }
+
+    /// Gossip entries per network group, in one pass.
+    func gossipCountsByGroup() -> [UInt64: Int] {
+        var counts: [UInt64: Int] = [:]
+        for record in records.values where record.source == .gossip {
+            counts[Self.networkGroup(record.address.ip), default: 0] += 1
         }
         return counts
     }

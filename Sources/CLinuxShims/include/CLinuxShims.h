@@ -20,6 +20,11 @@ static inline void cshim_tune_allocator(int mmap_threshold, int trim_threshold, 
     mallopt(M_TOP_PAD, top_pad);
 }
 
+/// malloc_trim(3): gives the free memory of every arena back to the kernel.
+static inline int cshim_malloc_trim(void) {
+    return malloc_trim(0);
+}
+
 /// The reactor running on the calling thread, or NULL.
 void *_Nullable cshim_current_reactor(void);
 /// Marks the calling thread as the loop thread of `reactor` (NULL clears it).

@@ -88,7 +88,7 @@ extension Logger {
     /// their counters exist in the metrics from the start.
     public static let outsiderEvents: Set<String> = [
         "handshake.failed", "peer.bad_message", "peer.disconnect_received", "peer.refused",
-        "peer.unsolicited_peer_list", "peer.evicted",
+        "peer.unsolicited_peer_list", "peer.evicted", "peer.get_peers_flood",
     ]
 
     /// Every outsider event offered so far, by name, and how many of them the budget dropped

@@ -24,6 +24,21 @@ public struct MetricsSnapshot: Sendable {
     public var outsiderLogSuppressed: [String: Int] = [:]
     /// The maintainer's dial funnel summed over every tick, by stage (`Funnel.stages`).
     public var funnel: [String: Int] = Dictionary(uniqueKeysWithValues: Funnel.stages.map { ($0, 0) })
+    /// Payloads received from peers and queued toward the application (the `meshnode`
+    /// binary takes and drops them), and their bytes.
+    public var payloadsReceived = 0
+    public var payloadBytesReceived = 0
+    /// Times a session stopped reading its peer, by the budget spent (`receive`, `send`).
+    public var budgetPauses: [String: Int] = ["receive": 0, "send": 0]
+    /// GetPeers ignored (past a peer's answer budget), learned addresses dropped (past a
+    /// peer's token bucket), and GetPeers samples computed from the peer book.
+    public var getPeersIgnored = 0
+    public var addressesRateLimited = 0
+    public var addressSampleRefreshes = 0
+    /// Reactor loop pass durations (`meshnode_reactor_pass_seconds`).
+    public var reactorPass = Histogram.reactorPass()
+    /// Passes over 100 ms since start.
+    public var reactorSlowPasses = 0
     public init() {}
 
     /// Gives every series of a known label set a sample from the start: a counter that first
@@ -60,6 +75,22 @@ public struct Histogram: Sendable {
     /// 100 µs … 5 s.
     public static func pingRTT() -> Histogram {
         Histogram(bounds: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
+    }
+
+    /// 10 µs … 1 s (the reactor's pass durations).
+    public static func reactorPass() -> Histogram {
+        Histogram(bounds: [
+            0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+        ])
+    }
+
+    /// A histogram counted elsewhere: `counts` per bound (not cumulative), `count` in all
+    /// (past the last bound included), `sum` of the values.
+    public init(bounds: [Double], counts: [Int], count: Int, sum: Double) {
+        self.bounds = bounds
+        self.counts = counts.count == bounds.count ? counts : Array(repeating: 0, count: bounds.count)
+        self.count = count
+        self.sum = sum
     }
 
     public mutating func observe(_ value: Double) {

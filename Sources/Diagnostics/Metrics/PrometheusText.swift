@@ -52,6 +52,13 @@ public enum PrometheusText {
         sample(&out, "meshnode_ping_rtt_seconds_bucket", [("le", "+Inf")], Double(metrics.pingRTT.count))
         sample(&out, "meshnode_ping_rtt_seconds_sum", [], metrics.pingRTT.sum)
         sample(&out, "meshnode_ping_rtt_seconds_count", [], Double(metrics.pingRTT.count))
+        histogram(
+            &out, "meshnode_reactor_pass_seconds", "Reactor loop passes (events to the next wait, sleep excluded).",
+            metrics.reactorPass)
+        family(&out, "meshnode_budget_pauses_total", "counter", "Times a session stopped reading its peer, by budget.")
+        for (budget, value) in metrics.budgetPauses.sorted(by: { $0.key < $1.key }) {
+            sample(&out, "meshnode_budget_pauses_total", [("budget", budget)], Double(value))
+        }
         family(&out, "meshnode_peer_book_entries", "gauge", "Known peers, by tier.")
         for (tier, value) in metrics.peerBookEntries.sorted(by: { $0.key < $1.key }) {
             sample(&out, "meshnode_peer_book_entries", [("tier", tier)], Double(value))
@@ -90,6 +97,24 @@ public enum PrometheusText {
             ),
             ("meshnode_frames_received_total", "Frames received from peers.", metrics.framesReceived),
             ("meshnode_frames_sent_total", "Frames sent to peers.", metrics.framesSent),
+            ("meshnode_payloads_received_total", "Payloads received from peers.", metrics.payloadsReceived),
+            (
+                "meshnode_payloads_received_bytes_total", "Bytes of the payloads received from peers.",
+                metrics.payloadBytesReceived
+            ),
+            (
+                "meshnode_getpeers_ignored_total", "GetPeers past a peer's answer budget (one per interval), ignored.",
+                metrics.getPeersIgnored
+            ),
+            (
+                "meshnode_addresses_rate_limited_total", "Learned addresses past a peer's token bucket, dropped.",
+                metrics.addressesRateLimited
+            ),
+            (
+                "meshnode_address_sample_refreshes_total", "GetPeers samples computed from the peer book.",
+                metrics.addressSampleRefreshes
+            ),
+            ("meshnode_reactor_slow_passes_total", "Reactor loop passes over 100 ms.", metrics.reactorSlowPasses),
         ] {
             family(&out, name, "counter", help)
             sample(&out, name, [], Double(value))
@@ -98,6 +123,19 @@ public enum PrometheusText {
         sample(&out, "meshnode_build_info", [("version", metrics.buildVersion)], 1)
         if let process { render(process, into: &out) }
         return out
+    }
+
+    /// A histogram family: cumulative buckets, `+Inf`, sum and count.
+    static func histogram(_ out: inout String, _ name: String, _ help: String, _ histogram: Histogram) {
+        family(&out, name, "histogram", help)
+        var cumulative = 0
+        for (bound, count) in zip(histogram.bounds, histogram.counts) {
+            cumulative += count
+            sample(&out, name + "_bucket", [("le", number(bound))], Double(cumulative))
+        }
+        sample(&out, name + "_bucket", [("le", "+Inf")], Double(histogram.count))
+        sample(&out, name + "_sum", [], histogram.sum)
+        sample(&out, name + "_count", [], Double(histogram.count))
     }
 
     /// The `process_*` families, named and typed as Prometheus's client libraries export them.

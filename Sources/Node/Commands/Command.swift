@@ -49,6 +49,11 @@ enum Command {
           --genesis HEX64               genesis hash; must match
           --min-outbound N              outbound target (default 8)
           --max-peers N                 inbound + outbound limit (default 16, env MESHNODE_MAX_PEERS)
+          --max-receive-buffer BYTES    payload bytes queued per peer before its socket is no longer
+                                        read (default 5242880, env MESHNODE_MAX_RECEIVE_BUFFER)
+          --max-send-buffer BYTES       bytes queued to a peer before its requests wait; 4x this, or
+                                        30 s above it, drops it as slow_peer (default 1048576,
+                                        env MESHNODE_MAX_SEND_BUFFER)
           --tick SECONDS                maintainer cycle (default 30; fractions allowed)
           --ping-interval SECONDS       default 15
           --ping-timeout SECONDS        default 45
@@ -76,7 +81,7 @@ enum Command {
 
     static let valueFlags = [
         "--config", "--debug-listen", "--listen", "--peer", "--seed", "--data-dir", "--chain-id", "--genesis",
-        "--min-outbound", "--max-peers",
+        "--min-outbound", "--max-peers", "--max-receive-buffer", "--max-send-buffer",
         "--tick", "--ping-interval", "--ping-timeout", "--dial-timeout", "--handshake-timeout", "--cooldown",
         "--log-level", "--log-format",
     ]
@@ -166,6 +171,14 @@ enum Command {
         if let text = environment("MESHNODE_MAX_PEERS") {
             options.node.maximumPeers = try count("MESHNODE_MAX_PEERS", text, in: NodeConfiguration.maximumPeersRange)
         }
+        if let text = environment("MESHNODE_MAX_RECEIVE_BUFFER") {
+            options.node.maximumReceiveBuffer = try count(
+                "MESHNODE_MAX_RECEIVE_BUFFER", text, in: NodeConfiguration.bufferBytesRange)
+        }
+        if let text = environment("MESHNODE_MAX_SEND_BUFFER") {
+            options.node.maximumSendBuffer = try count(
+                "MESHNODE_MAX_SEND_BUFFER", text, in: NodeConfiguration.bufferBytesRange)
+        }
         for (flag, value) in flags { try apply(flag, value, to: &options) }
         return .run(options)
     }
@@ -244,6 +257,10 @@ enum Command {
         case "--min-outbound":
             options.node.minimumOutbound = try count(flag, value, in: NodeConfiguration.minimumOutboundRange)
         case "--max-peers": options.node.maximumPeers = try count(flag, value, in: NodeConfiguration.maximumPeersRange)
+        case "--max-receive-buffer":
+            options.node.maximumReceiveBuffer = try count(flag, value, in: NodeConfiguration.bufferBytesRange)
+        case "--max-send-buffer":
+            options.node.maximumSendBuffer = try count(flag, value, in: NodeConfiguration.bufferBytesRange)
         case "--tick": options.node.tick = try seconds(flag, value)
         case "--ping-interval": options.node.pingInterval = try seconds(flag, value)
         case "--ping-timeout": options.node.pingTimeout = try seconds(flag, value)

@@ -15,7 +15,8 @@ enum ConfigFile {
         "seed_peers": "--seed", "peers": "--peer", "listen": "--listen", "debug_listen": "--debug-listen",
         "data_dir": "--data-dir", "chain_id": "--chain-id", "genesis": "--genesis",
         "min_outbound_connections": "--min-outbound", "max_outbound_connections": "--max-peers",
-        "max_peers": "--max-peers", "connection_timeout_seconds": "--dial-timeout",
+        "max_peers": "--max-peers", "max_receive_buffer": "--max-receive-buffer",
+        "max_send_buffer": "--max-send-buffer", "connection_timeout_seconds": "--dial-timeout",
         "dial_timeout_seconds": "--dial-timeout", "handshake_timeout_seconds": "--handshake-timeout",
         "reconnection_interval_seconds": "--tick", "tick_seconds": "--tick",
         "ping_interval_seconds": "--ping-interval", "ping_timeout_seconds": "--ping-timeout",
@@ -31,7 +32,7 @@ enum ConfigFile {
             switch flag {
             case "--lan", "--ipv4-only": self = .boolean
             case "--seed", "--peer": self = .strings
-            case "--min-outbound", "--max-peers": self = .integer
+            case "--min-outbound", "--max-peers", "--max-receive-buffer", "--max-send-buffer": self = .integer
             case "--tick", "--ping-interval", "--ping-timeout", "--dial-timeout", "--handshake-timeout", "--cooldown":
                 self = .seconds
             default: self = .string

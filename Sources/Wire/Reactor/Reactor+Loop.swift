@@ -7,6 +7,9 @@ extension Reactor {
         CurrentReactor.set(Unmanaged.passUnretained(self).toOpaque())
         defer { CurrentReactor.set(nil) }
         let events = Epoll.EventBuffer(capacity: 512)
+        // Where the pass that is running began: when epoll_wait handed back its first event,
+        // or (no event) when it returned. Two clock reads a pass, plus one per wake with events.
+        var passStart = Posix.monotonicNanoseconds()
         while true {
             runQueuedWork()
             flushPending()
@@ -15,11 +18,11 @@ extension Reactor {
                 tearDownIO()
                 continue
             }
-            if flags.1 && flags.2 && localWork.isEmpty {
+            if flags.1 && flags.2 && localWork.isEmpty && nextPassWork.isEmpty {
                 inbox.withLock { $0.exited = true }
                 return
             }
-            var timeout = localWork.isEmpty && flushQueue.isEmpty ? nanosecondsToNextTimer() : 0
+            var timeout = localWork.isEmpty && flushQueue.isEmpty && nextPassWork.isEmpty ? nanosecondsToNextTimer() : 0
             if timeout != 0 {
                 let maySleep = inbox.withLock { inbox -> Bool in
                     guard inbox.work.isEmpty && !inbox.exitRequested && !inbox.shutdownRequested else { return false }
@@ -28,11 +31,20 @@ extension Reactor {
                 }
                 if !maySleep { timeout = 0 }
             }
+            let passEnd = Posix.monotonicNanoseconds()
+            passStatsStore.withLock { $0.record(passEnd &- min(passStart, passEnd)) }
+            var dispatchStart: UInt64 = 0
             epoll.wait(into: events, timeoutNanoseconds: timeout) { token, mask in
+                if dispatchStart == 0 { dispatchStart = Posix.monotonicNanoseconds() }
                 dispatch(token: token, events: mask)
             }
             if timeout != 0 { inbox.withLock { $0.sleeping = false } }
+            passStart = dispatchStart != 0 ? dispatchStart : Posix.monotonicNanoseconds()
             fireDueTimers()
+            if !nextPassWork.isEmpty {
+                localWork.append(contentsOf: nextPassWork)
+                nextPassWork.removeAll(keepingCapacity: true)
+            }
         }
     }
 

@@ -19,6 +19,8 @@ public final class Reactor: @unchecked Sendable {
     private var thread: OSThread?
 
     var localWork: [Work] = []
+    /// Work for the next loop pass, after epoll has had its turn (``executeNextPass(_:)``).
+    var nextPassWork: [Work] = []
     var runningWork: [Work] = []
     var registrations: [Registration?] = []
     var generationCounter: UInt32 = 0
@@ -27,6 +29,8 @@ public final class Reactor: @unchecked Sendable {
     var nextTimerID: UInt64 = 0
     var flushQueue: [any ReactorFlushable] = []
     var ioShutDown = false
+    /// Pass durations; written by the loop once a pass, read by anyone (ReactorPassStats.swift).
+    let passStatsStore = LockedValue(ReactorPassStats())
     /// Where the timers read the time in tests; nil: CLOCK_MONOTONIC.
     let manualClock: ManualClock?
     /// The tasks in `sleep(for:)`. Set once in `init`, before the loop thread starts.
@@ -113,6 +117,15 @@ public final class Reactor: @unchecked Sendable {
     /// Runs `body` on the loop thread, soon. Safe from any thread.
     public func execute(_ body: @escaping @Sendable () -> Void) {
         submit(.closure(body))
+    }
+
+    /// Runs `body` on the loop in the next pass, not in this one: for work that continues a
+    /// large job (a connection still readable after its read budget), so one pass does one
+    /// slice of it per connection and no peer's flood makes a pass long (issue #12: 16 Ping
+    /// floods re-queued 16 reads each per pass; passes took 300 ms). Loop thread only.
+    func executeNextPass(_ body: @escaping @Sendable () -> Void) {
+        precondition(isInLoop, "executeNextPass off the loop thread")
+        nextPassWork.append(.closure(body))
     }
 
     func submit(_ work: Work) {

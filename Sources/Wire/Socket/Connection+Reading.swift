@@ -81,7 +81,7 @@ extension Connection {
     /// readable but no new edge will come: continue on a later pass, after other work.
     func resumeReadingLaterIfNeeded() {
         guard state.readable && !state.endOfStream && failure == nil else { return }
-        reactor.execute { self.onLoop(()) { connection, _ in connection.serveReader() } }
+        reactor.executeNextPass { self.onLoop(()) { connection, _ in connection.serveReader() } }
     }
 
     /// Reads for the `deliverBatches` consumer, if one waits.
