@@ -75,6 +75,8 @@ extension MeshNode: DebugControl {
             ("lan", .bool(current.lan), .bool(defaults.lan)),
             ("ipv4-only", .bool(current.ipv4Only), .bool(defaults.ipv4Only)),
             ("max-frame-size", .int(current.maximumFrameSize), .int(defaults.maximumFrameSize)),
+            ("max-receive-buffer", .int(current.maximumReceiveBuffer), .int(defaults.maximumReceiveBuffer)),
+            ("max-send-buffer", .int(current.maximumSendBuffer), .int(defaults.maximumSendBuffer)),
             ("debug-host-names", .array(current.debugHostNames.map { .string($0) }), .array([])),
         ]
         return entries.map { name, value, defaultValue in

@@ -163,6 +163,7 @@ enum Command {
             for (flag, value, line) in try ConfigFile.operations(path: path) {
                 do {
                     try apply(flag, value, to: &options)
+                    options.node.settingSources[String(flag.dropFirst(2))] = "file"
                 } catch {
                     throw UsageError(description: "\(path) line \(line): \(error.description)")
                 }
@@ -170,16 +171,22 @@ enum Command {
         }
         if let text = environment("MESHNODE_MAX_PEERS") {
             options.node.maximumPeers = try count("MESHNODE_MAX_PEERS", text, in: NodeConfiguration.maximumPeersRange)
+            options.node.settingSources["max-peers"] = "env"
         }
         if let text = environment("MESHNODE_MAX_RECEIVE_BUFFER") {
             options.node.maximumReceiveBuffer = try count(
                 "MESHNODE_MAX_RECEIVE_BUFFER", text, in: NodeConfiguration.bufferBytesRange)
+            options.node.settingSources["max-receive-buffer"] = "env"
         }
         if let text = environment("MESHNODE_MAX_SEND_BUFFER") {
             options.node.maximumSendBuffer = try count(
                 "MESHNODE_MAX_SEND_BUFFER", text, in: NodeConfiguration.bufferBytesRange)
+            options.node.settingSources["max-send-buffer"] = "env"
         }
-        for (flag, value) in flags { try apply(flag, value, to: &options) }
+        for (flag, value) in flags {
+            try apply(flag, value, to: &options)
+            options.node.settingSources[String(flag.dropFirst(2))] = "flag"  // GET /api/p2p/config says so
+        }
         return .run(options)
     }
 

@@ -104,6 +104,25 @@ import Testing
             #expect(node.tick == .milliseconds(250) && node.pingInterval == .milliseconds(1500))
         }
     }
+
+    /// `GET /api/p2p/config` says where each setting came from (INTERFACE.md): defaults <
+    /// config file < environment < flags, and the last one to set a value names it.
+    @Test func settingSources_nameTheFileTheEnvironmentOrTheFlag() async throws {
+        try await ExclusiveIO.shared.run {
+            let path = NSTemporaryDirectory() + "meshnode-config-\(UInt32.random(in: 0...UInt32.max)).toml"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Data("tick_seconds = 0.25\nchain_id = \"test\"\n".utf8).write(to: URL(fileURLWithPath: path))
+            let node = try options(
+                ["--config", path, "--chain-id", "flagged", "--lan"], environment: ["MESHNODE_MAX_PEERS": "20"]
+            ).node
+            #expect(node.settingSources["tick"] == "file")
+            #expect(node.settingSources["chain-id"] == "flag")
+            #expect(node.chainID == "flagged")
+            #expect(node.settingSources["max-peers"] == "env")
+            #expect(node.settingSources["lan"] == "flag")
+            #expect(node.settingSources["ping-interval"] == nil)  // a default
+        }
+    }
 }
 
 /// The operator commands added for issue 16: status --watch, testnet, host names.
