@@ -12,18 +12,8 @@ extension Posix {
         }
         defer { Glibc.close(fd) }
         var failure: SyscallError?
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 {
-                    failure = SyscallError("write(\(path))", errno: written < 0 ? errno : EIO)
-                    return
-                }
-                offset += written
-            }
-        }
+        let code = bytes.withUnsafeBytes { writeFully(fd, $0) }
+        if code != 0 { failure = SyscallError("write(\(path))", errno: code) }
         if failure == nil && fsync(fd) != 0 { failure = SyscallError("fsync(\(path))", errno: errno) }
         if let failure {
             unlink(path)

@@ -28,17 +28,9 @@ extension Posix {
         }
         var failure: SyscallError?
         if fchmod(fd, 0o600) != 0 { failure = SyscallError("fchmod(\(temporary))", errno: errno) }
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while failure == nil && offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 {
-                    failure = SyscallError("write(\(temporary))", errno: written < 0 ? errno : EIO)
-                    return
-                }
-                offset += written
-            }
+        if failure == nil {
+            let code = bytes.withUnsafeBytes { writeFully(fd, $0) }
+            if code != 0 { failure = SyscallError("write(\(temporary))", errno: code) }
         }
         if failure == nil && fsync(fd) != 0 { failure = SyscallError("fsync(\(temporary))", errno: errno) }
         Glibc.close(fd)
@@ -54,12 +46,5 @@ extension Posix {
     /// Removes a file; a missing one is not an error.
     public static func removeFile(_ path: String) {
         unlink(path)
-    }
-
-    /// The permission bits of `path` (`0o600`), or nil if it cannot be examined.
-    public static func fileMode(_ path: String) -> UInt32? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return UInt32(info.st_mode) & 0o7777
     }
 }
