@@ -216,8 +216,13 @@ struct AttackContext: Sendable {
     /// Connects and hangs up from one IP as fast as possible for `seconds`; counts the
     /// target's log lines meanwhile (the log budget's figure).
     func connectFlood(seconds: Double, logPath: String) async throws -> (connects: Int, perSecond: Double) {
+        // The node's own work goes on meanwhile (its cycles, its dials into the planted book,
+        // each a line): those lines are not the flood's, and are not counted.
         func lines() -> Int {
-            ((try? Posix.readFile(logPath)) ?? []).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            let text = String(decoding: (try? Posix.readFile(logPath)) ?? [], as: UTF8.self)
+            return text.split(separator: "\n").count { line in
+                !line.contains(#""event":"dial.failed""#) && !line.contains(#""event":"maintainer.cycle""#)
+            }
         }
         let before = lines()
         let started = now()
@@ -242,8 +247,6 @@ struct AttackContext: Sendable {
         // Lines the flood caused, summaries included, written within a second of its end.
         try await Task.sleep(for: .seconds(1))
         let elapsed = now() - started
-        // The maintainer writes one line per 5 s tick: not the flood's.
-        let ticks = Int(elapsed / 5) + 1
-        return (connects, Double(max(0, lines() - before - ticks)) / elapsed)
+        return (connects, Double(max(0, lines() - before)) / elapsed)
     }
 }
