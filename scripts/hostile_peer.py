@@ -300,11 +300,17 @@ def run(scenario: str, session: Session, seconds: float) -> dict:
         still_open = 0
         for sock in held:
             sock.setblocking(False)
+            # A refused connection may carry the node's Disconnect (or a PeerList) before its
+            # end: read past what was sent; open means no end of stream behind it.
+            open_now = True
             try:
-                data = sock.recv(1, socket.MSG_PEEK)
-                open_now = data != b""
+                while True:
+                    data = sock.recv(65536)
+                    if data == b"":
+                        open_now = False
+                        break
             except BlockingIOError:
-                open_now = True
+                pass
             except OSError:
                 open_now = False
             still_open += 1 if open_now else 0
