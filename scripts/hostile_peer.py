@@ -254,6 +254,21 @@ def run(scenario: str, session: Session, seconds: float) -> dict:
             extra["flood_bytes"] = flood(session, Stream(payload(64 << 10) * 16), True, BYTES)
             extra["flood_seconds"] = round(time.monotonic() - started, 3)
             session.pump(0.5, session.answer_pings)
+            # Lingering close: closing with the node's pings unread would reset the connection,
+            # and the node (slow under a sanitizer) would lose what it had not read yet. Half-
+            # close and read until it hangs up, so every byte sent is the node's to count.
+            try:
+                session.sock.shutdown(socket.SHUT_WR)
+                session.sock.settimeout(1)
+                linger_deadline = time.monotonic() + 30
+                while time.monotonic() < linger_deadline:
+                    try:
+                        if session.sock.recv(65536) == b"":
+                            break
+                    except socket.timeout:
+                        continue
+            except OSError:
+                pass
     elif scenario == "pings-no-read":
         # Pings as fast as the node takes them, never reading a Pong (a small receive buffer):
         # the Pongs pile up in the node's send queue, which must stop taking our frames at its

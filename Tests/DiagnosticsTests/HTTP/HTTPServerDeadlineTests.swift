@@ -27,19 +27,23 @@ import Testing
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask(executorPreference: reactor) { await server.run() }
-                let client = try await ByteStream.connect(
-                    to: listener.localAddress, timeout: .seconds(5), reactor: reactor)
-                try await client.write(Self.request)
-                #expect(try await Self.response(client)?.hasPrefix("HTTP/1.1 200") == true)
-                // Idle for just under the timeout: still served.
-                await reactor.advanceClock(by: server.idleTimeout - .milliseconds(1))
-                try await client.write(Self.request)
-                #expect(try await Self.response(client) != nil, "closed before the idle timeout")
-                // Idle for the whole timeout (counted from the last answer): closed.
-                await reactor.advanceClock(by: server.idleTimeout)
-                #expect(try await client.receive() == nil, "still open after the idle timeout")
-                await client.close()
-                await listener.close()
+                // The client on the reactor too, as the node's own tasks are: every step below
+                // happens in the loop's order, on its thread.
+                group.addTask(executorPreference: reactor) {
+                    let client = try await ByteStream.connect(
+                        to: listener.localAddress, timeout: .seconds(5), reactor: reactor)
+                    try await client.write(Self.request)
+                    #expect(try await Self.response(client)?.hasPrefix("HTTP/1.1 200") == true)
+                    // Idle for just under the timeout: still served.
+                    await reactor.advanceClock(by: server.idleTimeout - .milliseconds(1))
+                    try await client.write(Self.request)
+                    #expect(try await Self.response(client) != nil, "closed before the idle timeout")
+                    // Idle for the whole timeout (counted from the last answer): closed.
+                    await reactor.advanceClock(by: server.idleTimeout)
+                    #expect(try await client.receive() == nil, "still open after the idle timeout")
+                    await client.close()
+                    await listener.close()
+                }
                 try await group.waitForAll()
             }
         }

@@ -75,7 +75,9 @@ import Testing
             }
             let flood = try #require(outputs["127.0.47.10"])
             let floodBytes = flood["flood_bytes"] as? Int ?? 0
-            #expect(floodBytes >= Self.floodBytes, "\(flood)\n\(target.log)")
+            // The flood is bounded by time too (6 s): a sanitizer-built node takes it slower (a
+            // TSan run sent 127.4 of 128 MiB). Half of it is still 12 times the receive budget.
+            #expect(floodBytes >= Self.floodBytes / 2, "\(flood)\n\(target.log)")
             // Whole 64 KiB payloads in the frames sent (each frame: length, kind, channel, payload).
             let payloadBytes = Double(floodBytes / (4 + 1 + 2 + 65_536) * 65_536)
             // The binary takes every payload (counted), and holds at most its budgets meanwhile:
