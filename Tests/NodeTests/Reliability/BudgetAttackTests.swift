@@ -6,7 +6,11 @@ import Testing
 /// Issue #12's resource attacks from scripts/hostile_peer.py against the real binary, with an
 /// honest peer beside them: memory stays within the budgets, the honest session survives,
 /// `/health` keeps answering, and the log stays short.
-@Suite(.serialized, .enabled(if: NodeProcess.binary != nil)) struct BudgetAttackTests {
+///
+/// Not under ThreadSanitizer: a TSan-built node takes a 6 s flood at a few MB (one CI rehearsal
+/// saw 7 MiB of 128), so nothing reaches a budget; the plain and AddressSanitizer runs hold it.
+@Suite(.serialized, .enabled(if: NodeProcess.binary != nil && !threadSanitizerInUse))
+struct BudgetAttackTests {
     /// Sizes small enough for a sanitizer build, large enough that an unbounded queue shows:
     /// before the budgets, 128 MiB of payloads left ~128 MiB resident.
     static let floodBytes = 128 << 20

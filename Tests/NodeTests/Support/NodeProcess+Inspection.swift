@@ -92,3 +92,7 @@ extension NodeProcess {
 /// True when this test binary (and so the node binary beside it) is built with
 /// AddressSanitizer, whose shadow memory and quarantine make RSS figures meaningless.
 let addressSanitizerInUse: Bool = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil
+
+/// Whether this test process (and so the node binary it runs, built the same way) is under
+/// ThreadSanitizer: 5–20 times slower, too slow for tests whose attack is bounded in time.
+let threadSanitizerInUse: Bool = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__tsan_init") != nil
