@@ -50,10 +50,14 @@ final class ChannelHub: Sendable {
     }
 
     /// Hands over the payloads of one read cycle of one peer.
-    func deliver(_ deliveries: [Delivery]) {
+    /// `chargeCatchAll` is told, before anything is yielded, the bytes that go on to the
+    /// catch-all stream (what the peer's receive budget is charged), from the same look at
+    /// the subscriptions that routes them.
+    func deliver(_ deliveries: [Delivery], chargeCatchAll: (Int) -> Void = { _ in }) {
         let routes = subscriptions.withLock { $0 }
         let drops = dropsUnsubscribed.value
         guard !routes.isEmpty || drops else {
+            chargeCatchAll(deliveries.reduce(0) { $0.addingSaturating($1.bytes.count) })
             catchAll.yield(deliveries)
             return
         }
@@ -69,22 +73,14 @@ final class ChannelHub: Sendable {
             }
         }
         if !unrouted.isEmpty {
-            if drops { droppedUnsubscribed.withLock { $0 += unrouted.count } } else { catchAll.yield(unrouted) }
+            if drops {
+                droppedUnsubscribed.withLock { $0 += unrouted.count }
+            } else {
+                chargeCatchAll(unrouted.reduce(0) { $0.addingSaturating($1.bytes.count) })
+                catchAll.yield(unrouted)
+            }
         }
         for (channel, batch) in routed { routes[channel]?.yield(batch) }
-    }
-
-    /// The bytes of `deliveries` that `deliver` would hand to the catch-all stream (no
-    /// subscription for their channel, and unsubscribed channels not dropped): what the
-    /// peer's receive budget is charged.
-    func catchAllBytes(_ deliveries: [Delivery]) -> Int {
-        guard !dropsUnsubscribed.value else { return 0 }
-        let routes = subscriptions.withLock { $0 }
-        var total = 0
-        for delivery in deliveries where routes[delivery.channel] == nil {
-            total = total.addingSaturating(delivery.bytes.count)
-        }
-        return total
     }
 
     /// Ends every subscription and the catch-all.

@@ -121,10 +121,13 @@ extension PeerConnection {
         // this connection past `channelBufferBytes` and resumes it as the application takes
         // them): only what goes on to the catch-all stream is charged here, and given back as
         // the application takes it.
-        let hub = context.application?.channels
-        let charged = hub?.catchAllBytes(payloads) ?? bytes
-        let pause = charged > 0 ? budgets?.receive.charge(charged) ?? false : false
-        if let hub { hub.deliver(payloads) } else { context.payloads.yield(payloads) }
+        var pause = false
+        if let hub = context.application?.channels {
+            hub.deliver(payloads) { charged in pause = charged > 0 && budgets?.receive.charge(charged) == true }
+        } else {
+            pause = budgets?.receive.charge(bytes) ?? false
+            context.payloads.yield(payloads)
+        }
         if pause { context.budgetCounters.update { $0.receivePauses += 1 } }
         return pause
     }

@@ -103,29 +103,9 @@ extension Posix {
 }
 
 extension Posix {
-    /// Resolves a host name (or numeric address) to addresses with getaddrinfo. Blocking:
-    /// call it at startup or off the reactor.
+    /// Resolves a host name (or numeric address) to addresses with getaddrinfo; none if it
+    /// does not resolve. Blocking: call it at startup or off the reactor.
     public static func resolve(_ host: String) -> [IPAddress] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return [] }
-        defer { freeaddrinfo(first) }
-        var addresses: [IPAddress] = []
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = cursor {
-            if let raw = entry.pointee.ai_addr {
-                var storage = sockaddr_storage()
-                withUnsafeMutableBytes(of: &storage) { target in
-                    target.copyMemory(
-                        from: UnsafeRawBufferPointer(start: raw, count: Int(entry.pointee.ai_addrlen)))
-                }
-                if let address = SocketAddress(storage: storage), !addresses.contains(address.ip) {
-                    addresses.append(address.ip)
-                }
-            }
-            cursor = entry.pointee.ai_next
-        }
-        return addresses
+        (try? resolveExplaining(host).get()) ?? []
     }
 }
