@@ -31,18 +31,33 @@ extension Posix {
         }
     }
 
+    /// The names in `directory` (without "." and ".."), or nil if it cannot be opened.
+    ///
+    /// The name is read through the entry's pointer up to its NUL, never by copying the
+    /// `dirent`: readdir returns entries `d_reclen` bytes long inside its own buffer, shorter
+    /// than `MemoryLayout<dirent>.size` for short names, so a copy of the whole struct reads
+    /// past the end of that buffer (AddressSanitizer: heap-buffer-overflow).
+    public static func directoryEntries(_ directory: String) -> [String]? {
+        guard let stream = opendir(directory) else { return nil }
+        defer { closedir(stream) }
+        // d_name is a stored field of the C struct: its offset is always known.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = String(
+                cString: UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Removes the temporary files `writeFileAtomically` leaves in `directory` when its
     /// process dies mid-write (`NAME.tmp.PID` whose PID no longer runs). Returns their names.
     /// A live writer's file is left alone, so two processes sharing a directory stay safe.
     @discardableResult
     public static func removeStaleTemporaries(in directory: String) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
         var removed: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for name in directoryEntries(directory) ?? [] {
             guard let pid = temporaryWriter(of: name), pid > 0, kill(pid, 0) != 0 && errno == ESRCH else { continue }
             if unlink(directory + "/" + name) == 0 { removed.append(name) }
         }

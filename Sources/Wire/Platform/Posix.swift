@@ -172,14 +172,8 @@ extension Posix {
 extension Posix {
     /// "fd -> target" for every open descriptor (diagnostics and leak reports in tests).
     public static func describeOpenDescriptors() -> [String] {
-        guard let dir = opendir("/proc/self/fd") else { return [] }
-        defer { closedir(dir) }
         var result: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard name != "." && name != ".." else { continue }
+        for name in directoryEntries("/proc/self/fd") ?? [] {
             var target = [CChar](repeating: 0, count: 256)
             let length = readlink("/proc/self/fd/\(name)", &target, 255)
             let text =

@@ -88,17 +88,7 @@ public struct ProcessStats: Sendable, Equatable {
 
     /// Entries of `/proc/self/fd`, not counting the descriptor used to list them.
     static func countOpenDescriptors() -> Int? {
-        guard let stream = opendir("/proc/self/fd") else { return nil }
-        defer { closedir(stream) }
-        let own = dirfd(stream)
-        var count = 0
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name == "." || name == ".." || Int32(name) == own { continue }
-            count += 1
-        }
-        return count
+        // The listing's own descriptor is one of the entries while it is read.
+        Posix.directoryEntries("/proc/self/fd").map { max(0, $0.count - 1) }
     }
 }

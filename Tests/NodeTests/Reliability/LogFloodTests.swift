@@ -25,7 +25,14 @@ import Testing
                     "run", "--listen", "127.0.46.1:7071", "--debug-listen", "127.0.46.1:7070", "--lan", "--tick", "5",
                     "--max-peers", "1", "--min-outbound", "1", "--handshake-timeout", "60", "--data-dir", dir,
                 ], environment: ["MESHNODE_DEBUG_PUBLIC_PEERS": "1"])
-            defer { node.stop() }
+            defer {
+                // A node that died mid-flood: say how, with the end of its log (it is removed on stop).
+                if !node.process.isRunning {
+                    let tail = node.log.split(separator: "\n").suffix(40).joined(separator: "\n")
+                    Issue.record("node exited with \(node.process.terminationStatus):\n\(tail)")
+                }
+                node.stop()
+            }
             let debug = address("127.0.46.1:7070")
             let target = address("127.0.46.1:7071")
             #expect(await waitFor { (try? await http(debug, "/health").0) == 200 })
