@@ -3,8 +3,8 @@ import Wire
 /// The handshake of one connection as a pure state machine. Both sides send their Handshake
 /// first; this checks the peer's (a nonce equal to ours means we dialed ourselves; the version
 /// ranges must meet, chain id and genesis must match, and the application's hook may refuse
-/// it), then waits for its HandshakeAck. One PeerList is
-/// tolerated before the peer's Handshake: a full peer sends its addresses before refusing us.
+/// it), then waits for its HandshakeAck. On a connection we dialed, one PeerList is tolerated
+/// before the peer's Handshake: a full peer sends its addresses before refusing us.
 ///
 /// The PeerConnection feeds it each message (or an undecodable body) and carries out the
 /// returned action; it is fuzzed on its own (`scripts/fuzz.sh handshake`).
@@ -30,10 +30,14 @@ public struct HandshakeState: Sendable {
         /// The application's check of a handshake that passed every other one: nil admits the
         /// peer, a text refuses it (`application_refused`, the text logged). Must not block.
         public var validate: (@Sendable (Handshake) -> String?)?
+        /// Whether one PeerList may come before the peer's Handshake: only on a connection we
+        /// dialed, from a full node that refuses us (wire-protocol.md). A peer that dialed us
+        /// has nothing to refuse: its PeerList there is a `protocol_violation`.
+        public var acceptsRefusalPeerList: Bool
 
         public init(
             protocolVersion: UInt32, minimumProtocolVersion: UInt32? = nil, chainID: String, genesis: GenesisHash,
-            nonce: UInt64, validate: (@Sendable (Handshake) -> String?)? = nil
+            nonce: UInt64, validate: (@Sendable (Handshake) -> String?)? = nil, acceptsRefusalPeerList: Bool = true
         ) {
             self.protocolVersion = protocolVersion
             self.minimumProtocolVersion =
@@ -42,6 +46,7 @@ public struct HandshakeState: Sendable {
             self.genesis = genesis
             self.nonce = nonce
             self.validate = validate
+            self.acceptsRefusalPeerList = acceptsRefusalPeerList
         }
     }
 
@@ -95,6 +100,11 @@ public struct HandshakeState: Sendable {
         case (.complete, _), (.failed, _):
             return .ignore
         case (_, .disconnect(let reason)):
+            // A code outside the taxonomy is `handshake_error` here (its text kept as the
+            // detail): metric labels and failure records hold known codes only.
+            guard reason.isKnown else {
+                return fail(HandshakeFailure(reason: .handshakeError, reportedByPeer: true, detail: reason.rawValue))
+            }
             return fail(HandshakeFailure(reason: reason, reportedByPeer: true))
         case (.awaitingHandshake, .handshake(let theirs)):
             if let mismatch = check(theirs) { return fail(HandshakeFailure(reason: mismatch, reportedByPeer: false)) }
@@ -106,7 +116,7 @@ public struct HandshakeState: Sendable {
             agreedVersion = min(expectations.protocolVersion, theirs.protocolVersion)
             phase = .awaitingAck
             return .acknowledge(theirs)
-        case (.awaitingHandshake, .peerList(let addresses)) where !peerListSeen:
+        case (.awaitingHandshake, .peerList(let addresses)) where !peerListSeen && expectations.acceptsRefusalPeerList:
             peerListSeen = true
             return .learn(addresses)
         case (.awaitingAck, .handshakeAck):

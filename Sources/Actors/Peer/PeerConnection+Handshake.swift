@@ -38,7 +38,7 @@ extension PeerConnection {
             // Paused: the peer's HandshakeAck arrived. Otherwise it hung up before finishing.
             guard end == .paused else { throw ConnectionError.frame(.truncated(have: 0, need: Frame.headerSize)) }
         } catch let failure as HandshakeFailure {
-            if let detail = failure.detail {
+            if failure.reason == .applicationRefused, let detail = failure.detail {
                 context.logger.log(
                     .info, "peer.application_refused", peer: ip.description, reason: failure.reason,
                     [("detail", .string(String(detail.prefix(200))))], origin: .outsider)
@@ -64,7 +64,10 @@ extension PeerConnection {
             handshaking = state
             switch action {
             case .learn(let addresses):
-                context.manager.onLoop((addresses, ip)) { manager, list in manager.learned(list.0, from: list.1) }
+                // The refusing node's list passes the same per-peer rate as any other.
+                let admitted = Array(admitLearned(addresses))
+                guard !admitted.isEmpty else { break }
+                context.manager.onLoop((admitted, ip)) { manager, list in manager.learned(list.0, from: list.1) }
             case .acknowledge(let theirs):
                 remote = theirs
                 try send(.handshakeAck)
@@ -98,7 +101,8 @@ extension PeerConnection {
         return HandshakeState.Expectations(
             protocolVersion: configuration.protocolVersion,
             minimumProtocolVersion: configuration.minimumProtocolVersion,
-            chainID: configuration.chainID, genesis: configuration.genesis, nonce: context.nonce, validate: validate)
+            chainID: configuration.chainID, genesis: configuration.genesis, nonce: context.nonce, validate: validate,
+            acceptsRefusalPeerList: direction == .outbound)
     }
 
     /// The version agreed with the peer (after the handshake).

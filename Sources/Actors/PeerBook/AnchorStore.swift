@@ -27,7 +27,7 @@ public struct AnchorStore: Sendable {
     /// Reads the anchors and deletes the file. A missing, unreadable or malformed file gives
     /// no anchors (it is deleted all the same); at most `limit` valid addresses are taken.
     public func take() -> [SocketAddress] {
-        let bytes = try? Posix.readFile(path)
+        let bytes = try? Posix.readFile(path, maximumBytes: Self.maximumFileSize)
         Posix.removeFile(path)
         guard let bytes: [UInt8] = bytes ?? nil, bytes.count <= Self.maximumFileSize,
             let document = try? JSONValue.parse(bytes), document["version"]?.intValue == 1,

@@ -5,6 +5,9 @@ import Wire
 public struct PeerBookStore: Sendable {
     public let path: String
 
+    /// The largest peers.json read (16 MiB): a full book of 10,000 entries is about 3 MiB.
+    public static let maximumFileSize = 16 << 20
+
     public init(dataDirectory: String) {
         self.path = dataDirectory + "/peers.json"
     }
@@ -22,8 +25,13 @@ public struct PeerBookStore: Sendable {
     public func load(
         into book: inout PeerBook, now: Double = Timestamp.unixSecondsDouble()
     ) throws(SyscallError) -> LoadOutcome {
-        guard let bytes = try Posix.readFile(path) else { return .missing }
-        do {
+        guard let bytes = try Posix.readFile(path, maximumBytes: Self.maximumFileSize) else { return .missing }
+        do throws(LoadError) {
+            // A full book is a few MiB: a larger file is not one this node wrote (or a link to
+            // /dev/zero); it is read no further than the bound and moved aside like any corrupt file.
+            guard bytes.count <= Self.maximumFileSize else {
+                throw LoadError("larger than \(Self.maximumFileSize) bytes, not a peer book")
+            }
             book.replaceAll(try Self.decode(bytes, now: now))
             return .loaded(count: book.count)
         } catch {

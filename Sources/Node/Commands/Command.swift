@@ -90,7 +90,7 @@ enum Command {
 
     static func parse(
         _ arguments: [String], environment: (String) -> String? = Posix.environment,
-        fileExists: (String) -> Bool = { (try? Posix.readFile($0)) != nil }
+        fileExists: (String) -> Bool = { (try? Posix.readFile($0, maximumBytes: 0)) != nil }
     ) throws(UsageError) -> Command {
         var arguments = arguments[...]
         if arguments.first == "status" || arguments.first == "diagnose" {

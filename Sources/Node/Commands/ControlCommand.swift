@@ -191,7 +191,7 @@ struct ControlCommand: Equatable {
         let fix = "give the node's --data-dir or --cookie-file PATH"
         let bytes: [UInt8]?
         do {
-            bytes = try Posix.readFile(cookieFile)
+            bytes = try Posix.readFile(cookieFile, maximumBytes: 4096)
         } catch {
             return .failure(.init(description: "cannot read the cookie file \(cookieFile) (\(error)): \(fix)"))
         }

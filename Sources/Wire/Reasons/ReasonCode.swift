@@ -117,6 +117,11 @@ extension ReasonCode {
     /// Every code INTERFACE.md names.
     public static let all: Set<ReasonCode> = Set(
         skipReasons + dialReasons + handshakeReasons + sessionReasons + admissionReasons)
+
+    /// True for a code of the taxonomy. A peer's Disconnect may carry any snake_case text
+    /// (a newer peer's code, or an attacker's invention): only known codes become metric
+    /// labels and dial-failure reasons, so a peer cannot add series without limit.
+    public var isKnown: Bool { ReasonCode.all.contains(self) }
 }
 
 extension ReasonCode {

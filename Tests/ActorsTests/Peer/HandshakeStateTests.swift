@@ -117,6 +117,24 @@ import Testing
         #expect(late.receive(.peerList(addresses)) == Self.failure(.protocolViolation))
     }
 
+    @Test func peerListBeforeTheHandshake_onAConnectionThatDialedUs_isAViolation() {
+        let addresses = [SocketAddress(ip: .v4(0x7F00_0002), port: 7071)]
+        var state = HandshakeState(
+            expecting: .init(
+                protocolVersion: Handshake.currentProtocolVersion, chainID: "mainnet", genesis: .mainnet,
+                nonce: Self.ours,
+                acceptsRefusalPeerList: false))
+        #expect(state.receive(.peerList(addresses)) == Self.failure(.protocolViolation))
+    }
+
+    @Test func disconnectWithACodeOutsideTheTaxonomy_isHandshakeError_withThePeersTextAsDetail() {
+        var state = Self.makeState()
+        let invented = ReasonCode(rawValue: "yyyyyyyy_12345")
+        #expect(
+            state.receive(.disconnect(invented))
+                == .fail(HandshakeFailure(reason: .handshakeError, reportedByPeer: true, detail: "yyyyyyyy_12345")))
+    }
+
     @Test func disconnect_isThePeersReason_atAnyPointBeforeTheEnd() {
         var early = Self.makeState()
         #expect(early.receive(.disconnect(.maxPeersReached)) == Self.failure(.maxPeersReached, byPeer: true))
