@@ -6,6 +6,14 @@ final class Tally: Sendable {
 
     func add(_ name: String, _ amount: Int = 1) { counts.withLock { $0[name, default: 0] += amount } }
     subscript(name: String) -> Int { counts.withLock { $0[name] ?? 0 } }
+
+    /// `name=count, …` of the counts whose name starts with `prefix` (the prefix cut off).
+    func named(prefix: String) -> String {
+        counts.withLock { counts in
+            counts.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }
+                .map { "\($0.key.dropFirst(prefix.count))=\($0.value)" }.joined(separator: ", ")
+        }
+    }
 }
 
 /// The in-process attacker: every socket bound to one of its 11.x source addresses.

@@ -123,7 +123,8 @@ extension EclipseLab {
         progress(
             "eclipse: trial \(index): after restart \(result.restartAttacker) attacker / \(result.restartHonest) honest, "
                 + "fresh node \(result.freshAttacker) / \(result.freshHonest), newcomers admitted "
-                + "\(result.newcomersAdmitted) of \(result.newcomersTried)")
+                + "\(result.newcomersAdmitted) of \(result.newcomersTried) "
+                + "(refused: \(attacker.tally.named(prefix: "\(prefix)newcomers_refused_")))")
         return result
     }
 
@@ -176,6 +177,10 @@ extension EclipseLab {
         result.newcomersTried = attacker.tally["\(name)_newcomers_tried"]
         result.newcomersAdmitted = attacker.tally["\(name)_newcomers_admitted"]
         await victim.stop()
+        progress(
+            "eclipse: \(name): \(result.honestOutbound) honest outbound of \(result.outbound), newcomers admitted "
+                + "\(result.newcomersAdmitted) of \(result.newcomersTried) "
+                + "(refused: \(attacker.tally.named(prefix: "\(name)_newcomers_refused_")))")
         return result
     }
 }
