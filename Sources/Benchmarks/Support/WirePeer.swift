@@ -127,12 +127,16 @@ enum WirePeer {
         await connection.close()
     }
 
-    /// A TCP connection that never says anything; returns when the node closes it.
-    static func silent(from source: IPAddress, to target: SocketAddress, timeout: Duration) async -> Bool {
+    /// A TCP connection that never handshakes (it sends `first`, if given, and then nothing);
+    /// returns when the node closes it.
+    static func silent(from source: IPAddress, to target: SocketAddress, timeout: Duration, first: Message? = nil)
+        async -> Bool
+    {
         guard
             let connection = try? await Connection.connect(
                 to: target, from: source, timeout: timeout, options: Connection.Options(readBudget: 16 << 10))
         else { return false }
+        if let first { try? await connection.send(first) }
         _ = try? await connection.deliverBatches { _ in .proceed }
         await connection.close()
         return true

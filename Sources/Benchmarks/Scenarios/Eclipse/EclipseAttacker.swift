@@ -58,7 +58,9 @@ struct EclipseAttacker: Sendable {
     /// attacker address and hold the session, answering Pings, and GetPeers with every sybil
     /// address (the victim asks while it is below its outbound target; a PeerList it did not
     /// ask for would end the session as `protocol_violation`); `halfOpen` workers each hold a TCP
-    /// connection that never handshakes until the victim closes it. Each reconnects from a
+    /// connection that never handshakes until the victim closes it, after one PeerList of
+    /// sybils (a node takes one PeerList before the Handshake: a full peer's addresses before
+    /// its refusal). Each reconnects from a
     /// new address (a victim throttles an IP that reconnects within 30 s), after a tick when
     /// refused.
     func flood(_ victim: SocketAddress, handshaked: Int, halfOpen: Int, firstAddress: Int, prefix: String) async {
@@ -71,6 +73,7 @@ struct EclipseAttacker: Sendable {
                 })
         }
         let addresses = plan.sybilAddresses
+        let list = Message.peerList(Array(addresses.prefix(Message.maximumPeerListCount)))
         let pause = Duration.nanoseconds(Int64(tick * 1e9))
         let tally = tally
         let hello = hello
@@ -94,7 +97,7 @@ struct EclipseAttacker: Sendable {
             for _ in 0..<halfOpen {
                 group.addTask(executorPreference: Reactor.shared) {
                     while !Task.isCancelled {
-                        if await WirePeer.silent(from: next(), to: victim, timeout: .seconds(2)) {
+                        if await WirePeer.silent(from: next(), to: victim, timeout: .seconds(2), first: list) {
                             tally.add("\(prefix)attacker_half_open")
                         }
                         try? await Task.sleep(for: pause / 2)

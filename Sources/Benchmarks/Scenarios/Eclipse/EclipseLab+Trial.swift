@@ -16,6 +16,8 @@ struct EclipseTrialResult: Sendable {
     var freshHonest = 0
     var newcomersTried = 0
     var newcomersAdmitted = 0
+    /// Samples a node's endpoint did not answer (a figure missing, not a zero).
+    var samplesMissed = 0
 
     static func share(_ attacker: Int, _ honest: Int) -> Double {
         attacker + honest == 0 ? 0 : Double(attacker) / Double(attacker + honest)
@@ -24,7 +26,7 @@ struct EclipseTrialResult: Sendable {
     var restartShare: Double { Self.share(restartAttacker, restartHonest) }
     var freshShare: Double { Self.share(freshAttacker, freshHonest) }
     /// At least one honest outbound peer in every sample of the attack and after the restart.
-    var keptHonestOutbound: Bool { attackHonestMin >= 1 && restartHonest >= 1 }
+    var keptHonestOutbound: Bool { attackHonestMin != Int.max && attackHonestMin >= 1 && restartHonest >= 1 }
 }
 
 /// How long each phase of a trial lasts, in seconds.
@@ -78,6 +80,8 @@ extension EclipseLab {
                             result.attackShareMax, EclipseTrialResult.share(outbound.attacker, outbound.honest))
                         result.attackHonestMin = min(result.attackHonestMin, outbound.honest)
                         (result.attackAttacker, result.attackHonest) = outbound
+                    } else {
+                        result.samplesMissed += 1
                     }
                     await sleep(min(1, max(0, timeline.attack - (now() - start))))
                 }
@@ -103,14 +107,20 @@ extension EclipseLab {
                 return
             }
             await sleep(timeline.afterRestart)
-            if let outbound = await outbound(of: victim) { (result.restartAttacker, result.restartHonest) = outbound }
+            if let outbound = await outbound(of: victim) {
+                (result.restartAttacker, result.restartHonest) = outbound
+            } else {
+                result.samplesMissed += 1
+            }
             do {
                 let fresh = try startNode(ip: EclipsePlan.fresh(index), name: "fresh\(index)", seeds: [target])
                 if await fresh.waitUntilUp() {
                     await sleep(timeline.fresh)
-                    if let outbound = await outbound(of: fresh) {
-                        (result.freshAttacker, result.freshHonest) = outbound
-                    }
+                }
+                if let outbound = await outbound(of: fresh) {
+                    (result.freshAttacker, result.freshHonest) = outbound
+                } else {
+                    result.samplesMissed += 1
                 }
                 await fresh.stop()
             } catch {

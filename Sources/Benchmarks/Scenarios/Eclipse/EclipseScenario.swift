@@ -180,5 +180,6 @@ enum EclipseScenario {
         let kept = results.count(where: \.keptHonestOutbound)
         report.set("trials_with_honest_outbound", kept)
         report.set("trials_without_honest_outbound", results.count - kept)
+        report.set("samples_missed", results.reduce(0) { $0 + $1.samplesMissed })
     }
 }
