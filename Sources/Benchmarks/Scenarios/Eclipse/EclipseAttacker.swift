@@ -25,11 +25,10 @@ struct EclipseAttacker: Sendable {
     /// session is an address the sybil listener answers on.
     let hello = WirePeer.hello(port: EclipsePlan.sybilPort, agent: "meshnode/0.1.0")
 
-    /// Accepts every dial to any sybil address (`0.0.0.0:8333` in the namespace: every
+    /// Accepts every dial to any sybil address (`listener` on `0.0.0.0:8333` in the namespace: every
     /// 11.x address is local) and handshakes like a node, then answers Pings and GetPeers
     /// with sybils, until cancelled: a sybil that accepts is what steers a victim's outbound.
-    func listen() async throws {
-        let listener = try Listener(bindingTo: SocketAddress(ip: .v4(0), port: EclipsePlan.sybilPort))
+    func listen(on listener: Listener) async {
         let addresses = plan.sybilAddresses
         let hello = hello
         let tally = tally

@@ -51,18 +51,27 @@ enum EclipseScenario {
             plan: plan, binary: try MeshnodeProcess.binary(), directory: directory, tick: tick,
             attacker: EclipseAttacker(plan: plan, tick: tick, tally: Tally()))
         let started = now()
-        let report = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask(executorPreference: Reactor.shared) { try await lab.attacker.listen() }
-            defer { group.cancelAll() }
-            return try await run(
-                lab, trials: trials, concurrent: concurrent, timeline: timeline, handshaked: handshaked,
-                halfOpen: halfOpen, started: started)
+        let keep = try options.int("keep", 0) != 0
+        let report: BenchReport
+        do {
+            // Bound before anything starts: a sybil that does not listen would change the attack.
+            let listener = try Listener(bindingTo: SocketAddress(ip: .v4(0), port: EclipsePlan.sybilPort))
+            report = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask(executorPreference: Reactor.shared) { await lab.attacker.listen(on: listener) }
+                defer { group.cancelAll() }
+                return try await run(
+                    lab, trials: trials, concurrent: concurrent, timeline: timeline, handshaked: handshaked,
+                    halfOpen: halfOpen, started: started)
+            }
+        } catch {
+            progress("eclipse: failed; logs and data dirs kept in \(directory)")
+            throw error
         }
         try Posix.writeFileAtomically(reportPath, Array((report.line + "\n").utf8))
-        if try options.int("keep", 0) == 0 {
-            _ = try? ChildProcess.spawn("/bin/rm", ["-rf", directory]).waitForExit(upTo: .seconds(10))
-        } else {
+        if keep {
             progress("eclipse: logs and data dirs kept in \(directory)")
+        } else {
+            _ = try? ChildProcess.spawn("/bin/rm", ["-rf", directory]).waitForExit(upTo: .seconds(10))
         }
         return BenchReport("eclipse-inner")
     }
