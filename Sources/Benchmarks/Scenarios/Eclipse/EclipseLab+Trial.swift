@@ -41,12 +41,16 @@ struct EclipseTimeline: Sendable {
     var newcomerEvery = 3.0
     /// Samples of the attack window start after this (the victim's first dials).
     var warmUp = 4.0
+    /// How long the victim runs unattacked before the attack (0: it joins under attack, the
+    /// default; more: Heilman et al.'s shape, a running node attacked and then restarted).
+    var victimAlone = 0.0
 }
 
 extension EclipseLab {
-    /// One trial: a victim with an empty book joins (seeded by three honest nodes) while the
-    /// attacker floods it; honest newcomers dial it meanwhile; it restarts on the same data
-    /// dir, still under attack; then a fresh node seeded only by it joins.
+    /// One trial: a victim with an empty book joins (seeded by three honest nodes) and, after
+    /// `timeline.victimAlone` seconds, the attacker floods it; honest newcomers dial it
+    /// meanwhile; it restarts on the same data dir, still under attack; then a fresh node
+    /// seeded only by it joins.
     func trial(_ index: Int, timeline: EclipseTimeline, handshaked: Int, halfOpen: Int) async throws
         -> EclipseTrialResult
     {
@@ -60,6 +64,7 @@ extension EclipseLab {
         let target = victim.listen
         let prefix = "trial\(index)_"
         var result = EclipseTrialResult()
+        await sleep(timeline.victimAlone)
         var failure: (any Error)?
         await withTaskGroup(of: Void.self) { attack in
             attack.addTask(executorPreference: Reactor.shared) {

@@ -11,7 +11,7 @@ import Wire
 enum EclipseScenario {
     static let allowed: Set<String> = [
         "quick", "honest", "trials", "concurrent", "sybils", "sybil-groups", "tick", "attack-seconds", "handshaked",
-        "half-open", "keep",
+        "half-open", "keep", "victim-alone",
     ]
 
     /// Outside: re-runs itself as `eclipse-inner` in a new network namespace.
@@ -42,6 +42,7 @@ enum EclipseScenario {
         guard trials <= 250 else { throw BenchError("--trials ≤ 250") }
         var timeline = EclipseTimeline()
         timeline.attack = try options.double("attack-seconds", timeline.attack)
+        timeline.victimAlone = try options.double("victim-alone", 0)
         let tick = try options.double("tick", 0.5)
         let handshaked = try options.int("handshaked", 24)
         let halfOpen = try options.int("half-open", 32)
@@ -105,6 +106,7 @@ enum EclipseScenario {
             report.set("trials", trials)
             report.set("tick_s", lab.tick)
             report.set("attack_s", timeline.attack)
+            report.set("victim_alone_s", timeline.victimAlone)
             report.set("honest_mesh_s", meshed)
             var results: [EclipseTrialResult] = []
             var small: (silent: EclipseLab.SmallAttackResult, sybil: EclipseLab.SmallAttackResult)?
