@@ -12,8 +12,8 @@ import Wire
 /// | 110…110+N−1 | the honest nodes, 11.h.0.1 |
 /// | 200…219 | honest newcomers dialing a trial's victim |
 /// | 220…229 | honest newcomers dialing the small attacks' victims |
-/// | 230+t | trial t's fresh node, seeded only by its victim |
-/// | 240+t | trial t's victim |
+/// | 230+t mod 10 | trial t's fresh node (11.x.(t/10).1), seeded only by its victim |
+/// | 240+t mod 10 | trial t's victim (11.x.(t/10).1) |
 /// | 250, 251 | the victims of the 16-socket and the 16-sybil attacks |
 ///
 /// The attacker's /16s sort below the honest ones on purpose: a planner that picks in IP
@@ -54,8 +54,10 @@ struct EclipsePlan: Sendable {
     /// reconnects within 30 s).
     static func newcomer(_ index: Int, trial: Int) -> IPAddress { v4(200 + index % 20, index / 20, 1 + trial) }
     static func smallNewcomer(_ index: Int, attack: Int) -> IPAddress { v4(220 + index % 10, index / 10, 1 + attack) }
-    static func fresh(_ trial: Int) -> IPAddress { v4(230 + trial, 0, 1) }
-    static func victim(_ trial: Int) -> IPAddress { v4(240 + trial, 0, 1) }
+    /// Trial t's nodes: the /16 by t mod 10 (a wave runs at most 10 trials, each in its own
+    /// /16), the third octet by t / 10.
+    static func fresh(_ trial: Int) -> IPAddress { v4(230 + trial % 10, trial / 10, 1) }
+    static func victim(_ trial: Int) -> IPAddress { v4(240 + trial % 10, trial / 10, 1) }
     static let silentVictim = v4(250, 0, 1)
     static let sybilVictim = v4(251, 0, 1)
 
