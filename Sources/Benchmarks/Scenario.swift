@@ -8,6 +8,8 @@ enum Scenario: String, CaseIterable {
     case connections
     case connectionsClient = "connections-client"
     case attacks
+    case eclipse
+    case eclipseInner = "eclipse-inner"
 
     func run(_ arguments: [String]) async throws -> BenchReport {
         switch self {
@@ -28,6 +30,8 @@ enum Scenario: String, CaseIterable {
             return try await ConnectionsClient.run(arguments)
         case .attacks:
             return try await AttacksScenario.run(BenchOptions(arguments, allowed: ["quick", "book"]))
+        case .eclipse: return try await EclipseScenario.run(arguments)
+        case .eclipseInner: return try await EclipseScenario.runInside(arguments)
         }
     }
 }

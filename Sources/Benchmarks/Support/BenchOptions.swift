@@ -24,6 +24,8 @@ struct BenchOptions {
         return value
     }
 
+    func string(_ name: String) -> String? { values[name] }
+
     func double(_ name: String, _ fallback: Double) throws(BenchError) -> Double {
         guard let text = values[name] else { return fallback }
         guard let value = Double(text), value > 0 else { throw BenchError("--\(name): expected a positive number") }
@@ -34,4 +36,14 @@ struct BenchOptions {
 struct BenchError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A scenario that cannot run here (not root, no network namespaces): `Benchmarks` exits
+/// with ``status`` and `--check` counts it as skipped, never as a pass.
+struct BenchSkipped: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+
+    /// The exit status of a skipped scenario (automake's "skipped").
+    static let status: Int32 = 77
 }

@@ -58,3 +58,18 @@ func percentile(_ samples: [Double], _ fraction: Double) -> Double {
     let rank = max(0, min(sorted.count - 1, Int((fraction * Double(sorted.count)).rounded(.up)) - 1))
     return sorted[rank]
 }
+
+extension BenchReport {
+    /// A report from its JSON line (as `emit` prints it), for a scenario run in a child process.
+    init(parsing bytes: [UInt8]) throws {
+        let root = try JSONValue.parse(bytes)
+        guard let name = root["scenario"]?.stringValue, let fields = root.objectValue else {
+            throw BenchError("not a report: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
+        }
+        self.init(name)
+        self.fields = fields.filter { $0.0 != "scenario" }
+    }
+
+    /// The report as its JSON line.
+    var line: String { JSONValue.object([("scenario", .string(scenario))] + fields).render() }
+}
