@@ -1,0 +1,113 @@
+import Wire
+
+/// Collects the views of a node's siblings (`--mesh-sibling`: the debug endpoints of the other
+/// nodes of its testnet) for `GET /api/p2p/mesh`.
+///
+/// Every sibling is asked at once, each under ``timeout``; the answers are kept for
+/// ``cacheLifetime``, and a request that arrives while they are being fetched waits for that
+/// fetch instead of starting another: however many pages poll the route, each sibling is asked
+/// at most once per lifetime. A sibling that stops answering is logged once
+/// (`mesh.sibling_unreachable`, with why), and once more when it answers again
+/// (`mesh.sibling_reachable`), not at every request.
+///
+/// Runs on the reactor (as the HTTP server's tasks do), whose clock it reads: a test's manual
+/// clock drives both the fetch deadlines and the cache.
+public actor MeshCollector {
+    public nonisolated let siblings: [SocketAddress]
+    public nonisolated let reactor: Reactor
+    let logger: Logger?
+    /// The whole exchange with one sibling (connect, request, answer).
+    public nonisolated let timeout: Duration
+    /// The most bytes of one sibling's answer body.
+    public nonisolated let maximumBytes: Int
+    /// How long answers are reused.
+    public nonisolated let cacheLifetime: Duration
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        reactor.asUnownedSerialExecutor()
+    }
+
+    private var cached: (at: UInt64, results: [MeshGraph.Sibling])?
+    private var fetching = false
+    private var waiters: [CheckedContinuation<[MeshGraph.Sibling], Never>] = []
+    /// Siblings whose last answer failed (logged when they went so).
+    private var unreachable: Set<SocketAddress> = []
+    /// Completed rounds of asking every sibling (tests read it).
+    public private(set) var rounds = 0
+
+    /// The most siblings a node takes (`meshnode testnet` has at most 64 nodes).
+    public static let maximumSiblings = 64
+
+    public init(
+        siblings: [SocketAddress], reactor: Reactor, logger: Logger? = nil, timeout: Duration = .seconds(1),
+        maximumBytes: Int = 512 << 10, cacheLifetime: Duration = .seconds(1)
+    ) {
+        var unique: [SocketAddress] = []
+        for sibling in siblings where !unique.contains(sibling) && unique.count < Self.maximumSiblings {
+            unique.append(sibling)
+        }
+        self.siblings = unique
+        self.reactor = reactor
+        self.logger = logger
+        self.timeout = timeout
+        self.maximumBytes = maximumBytes
+        self.cacheLifetime = cacheLifetime
+    }
+
+    /// Every sibling's view or why it is missing, in the order the siblings were given: fresh,
+    /// or at most ``cacheLifetime`` old.
+    public func views() async -> [MeshGraph.Sibling] {
+        if let cached, reactor.now() &- cached.at < cacheLifetime.nanoseconds { return cached.results }
+        if fetching {
+            return await withCheckedContinuation { waiters.append($0) }
+        }
+        fetching = true
+        let results = await fetchAll()
+        fetching = false
+        // A fetch cut short by cancellation (the node stopping) says nothing of the siblings.
+        if !Task.isCancelled {
+            cached = (reactor.now(), results)
+            rounds += 1
+            logChanges(results)
+        }
+        let waiting = waiters
+        waiters = []
+        for waiter in waiting { waiter.resume(returning: results) }
+        return results
+    }
+
+    private func fetchAll() async -> [MeshGraph.Sibling] {
+        let (siblings, timeout, maximumBytes, reactor) = (siblings, timeout, maximumBytes, reactor)
+        return await withTaskGroup(of: (Int, Result<MeshView, MeshFetchError>).self) { group in
+            for (index, sibling) in siblings.enumerated() {
+                group.addTask(executorPreference: reactor) {
+                    let view = await SiblingFetch.view(
+                        from: sibling, timeout: timeout, maximumBytes: maximumBytes, reactor: reactor)
+                    return (index, view)
+                }
+            }
+            var views = [Result<MeshView, MeshFetchError>?](repeating: nil, count: siblings.count)
+            for await (index, view) in group { views[index] = view }
+            return siblings.indices.map { index in
+                MeshGraph.Sibling(
+                    debug: siblings[index],
+                    view: views[index] ?? .failure(MeshFetchError(.unreachable, "cancelled")))
+            }
+        }
+    }
+
+    private func logChanges(_ results: [MeshGraph.Sibling]) {
+        for result in results {
+            switch result.view {
+            case .success:
+                guard unreachable.remove(result.debug) != nil else { continue }
+                logger?.log(.info, "mesh.sibling_reachable", [("sibling", .string(result.debug.description))])
+            case .failure(let error):
+                guard unreachable.insert(result.debug).inserted else { continue }
+                logger?.log(
+                    .warning, "mesh.sibling_unreachable",
+                    [("sibling", .string(result.debug.description)), ("error", .string(error.description))])
+            }
+        }
+    }
+}
