@@ -1,6 +1,6 @@
 /// The dashboard's mesh graph: `GET /api/p2p/mesh` drawn as inline SVG. The nodes of the
-/// testnet (this one and its siblings) sit on a circle in IP order, outside peers on a wider
-/// ring; an arrow goes from the side that dialed to the side that accepted. This node is
+/// testnet sit on a ring in the route's order (this node at the top, then its siblings
+/// clockwise in IP order), outside peers on a wider ring; an arrow goes from the side that dialed to the side that accepted. This node is
 /// filled dark, a sibling that does not answer is drawn in red with a dashed outline, an
 /// outside peer grey and dashed; a session only one of its two ends reports is dashed.
 /// Values reach the SVG as text (`textContent`, `<title>`) or as numbers.
@@ -39,16 +39,24 @@ extension DashboardPage {
             .filter((e) => e && known.has(e.from) && known.has(e.to) && e.from !== e.to);
           const members = nodes.filter((n) => n.kind !== 'outside');
           const outside = nodes.filter((n) => n.kind === 'outside');
-          const width = 600, height = 380, cx = width / 2, cy = height / 2 - 6, r = 15;
-          const inner = outside.length > 0 ? 110 : 140, outer = 170;
+          // Rings are ellipses 1.5 times wider than high: the panel is wider than it is high.
+          const width = 600, height = 380, cx = width / 2, cy = height / 2 + 4, stretch = 1.5;
+          const inner = outside.length > 0 ? 105 : 135, outer = 155;
+          // Smaller circles when many share a ring (a 64-node testnet), names only when they fit.
+          const crowd = Math.max(1, members.length, outside.length * inner / outer);
+          const r = Math.max(4, Math.min(15, (0.8 * Math.PI * inner) / crowd));
+          const labelled = nodes.length <= 24;
           const place = new Map();
-          const ring = (list, radius) => list.forEach((n, i) => {
-            const angle = -Math.PI / 2 + (2 * Math.PI * i) / list.length;
+          // The outer ring starts half a step past the inner one, so that an outside peer does
+          // not sit right behind a testnet node.
+          const ring = (list, radius, start) => list.forEach((n, i) => {
+            const angle = start + (2 * Math.PI * i) / list.length;
             const lone = list.length === 1 && radius === inner;
-            place.set(n.ip, { x: lone ? cx : cx + radius * Math.cos(angle), y: lone ? cy : cy + radius * Math.sin(angle) });
+            place.set(n.ip, { x: lone ? cx : cx + stretch * radius * Math.cos(angle),
+              y: lone ? cy : cy + radius * Math.sin(angle) });
           });
-          ring(members, inner);
-          ring(outside, outer);
+          ring(members, inner, -Math.PI / 2);
+          ring(outside, outer, -Math.PI / 2 + Math.PI / Math.max(1, members.length));
           const defs = svgElement('defs', {});
           const marker = svgElement('marker', { id: 'mesh-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5,
             markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
@@ -90,10 +98,12 @@ extension DashboardPage {
               'stroke-width': n.kind === 'self' ? 3 : 1.5 }, style)));
             // Labels outward: above a node in the upper half, below one in the lower half.
             const above = p.y < cy - 1;
-            const label = svgElement('text', { x: p.x.toFixed(1), y: (above ? p.y - r - 6 : p.y + r + 13).toFixed(1),
-              'text-anchor': 'middle' });
-            label.textContent = n.kind === 'self' ? n.ip + ' (this node)' : n.ip;
-            group.appendChild(label);
+            if (labelled || n.kind === 'self') {
+              const label = svgElement('text', { x: p.x.toFixed(1), y: (above ? p.y - r - 6 : p.y + r + 13).toFixed(1),
+                'text-anchor': 'middle' });
+              label.textContent = n.kind === 'self' ? n.ip + ' (this node)' : n.ip;
+              group.appendChild(label);
+            }
             const title = svgElement('title', {});
             const what = n.kind === 'self' ? 'this node' : n.kind === 'outside' ? 'outside peer (not in this testnet)'
               : down ? 'testnet node, not answering: ' + text(n.error) : 'testnet node';
