@@ -9,8 +9,11 @@
 package struct HTTPResponseParser {
     /// A complete response. Header names are lowercased; values are trimmed.
     package struct Response: Sendable, Equatable {
+        /// The status code (100-599).
         package var status: Int
+        /// The header fields, in order.
         package var headers: [Header]
+        /// The body, de-chunked.
         package var body: [UInt8]
 
         /// The first value of `name` (case-insensitive), if present.
@@ -20,13 +23,17 @@ package struct HTTPResponseParser {
         }
     }
 
+    /// One header field.
     package struct Header: Sendable, Equatable {
+        /// Lowercased.
         package var name: String
+        /// Without surrounding spaces.
         package var value: String
     }
 
     /// Why the bytes are not an acceptable response.
     package struct Failure: Error, Equatable, CustomStringConvertible {
+        /// What is wrong, for the person reading it.
         package let description: String
     }
 
@@ -41,7 +48,9 @@ package struct HTTPResponseParser {
         case done
     }
 
+    /// The most bytes of status line and header fields taken.
     package let maximumHeadBytes: Int
+    /// The most body bytes taken.
     package let maximumBodyBytes: Int
     /// A response to HEAD has no body whatever its headers say.
     package let requestWasHead: Bool
@@ -51,6 +60,7 @@ package struct HTTPResponseParser {
     private var response = Response(status: 0, headers: [], body: [])
     private var headBytes = 0
 
+    /// A parser for one response, bounded as given.
     package init(maximumHeadBytes: Int = 64 << 10, maximumBodyBytes: Int = 16 << 20, requestWasHead: Bool = false) {
         self.maximumHeadBytes = maximumHeadBytes
         self.maximumBodyBytes = maximumBodyBytes

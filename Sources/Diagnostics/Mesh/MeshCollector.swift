@@ -13,7 +13,9 @@ import Wire
 /// Runs on the reactor (as the HTTP server's tasks do), whose clock it reads: a test's manual
 /// clock drives both the fetch deadlines and the cache.
 public actor MeshCollector {
+    /// The siblings' debug endpoints, without repeats, at most ``maximumSiblings``.
     public nonisolated let siblings: [SocketAddress]
+    /// The reactor the fetches run on and whose clock times them.
     public nonisolated let reactor: Reactor
     let logger: Logger?
     /// The whole exchange with one sibling (connect, request, answer).
@@ -23,6 +25,7 @@ public actor MeshCollector {
     /// How long answers are reused.
     public nonisolated let cacheLifetime: Duration
 
+    /// The reactor: the HTTP server's tasks and the fetches' streams run there.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         reactor.asUnownedSerialExecutor()
     }
@@ -38,6 +41,7 @@ public actor MeshCollector {
     /// The most siblings a node takes (`meshnode testnet` has at most 64 nodes).
     public static let maximumSiblings = 64
 
+    /// A collector of `siblings`' views (repeats dropped, past ``maximumSiblings`` ignored).
     public init(
         siblings: [SocketAddress], reactor: Reactor, logger: Logger? = nil, timeout: Duration = .seconds(1),
         maximumBytes: Int = 512 << 10, cacheLifetime: Duration = .seconds(1)

@@ -26,10 +26,13 @@ public struct MeshGraph: Sendable, Equatable {
         }
     }
 
+    /// One node of the graph.
     public struct Node: Sendable, Equatable {
+        /// Its IP (normalized text): a peer is its IP.
         public var ip: String
         /// Where it listens for peers, if known.
         public var address: String?
+        /// This node, a sibling or an outside peer.
         public var kind: Kind
         /// A sibling's debug endpoint.
         public var debug: String?
@@ -39,6 +42,7 @@ public struct MeshGraph: Sendable, Equatable {
         public var error: String?
     }
 
+    /// One session.
     public struct Edge: Sendable, Equatable {
         /// The IP of the side that dialed.
         public var from: String
@@ -52,15 +56,19 @@ public struct MeshGraph: Sendable, Equatable {
     public struct Sibling: Sendable, Equatable {
         /// Its debug endpoint.
         public var debug: SocketAddress
+        /// Its own view, or why it could not be read.
         public var view: Result<MeshView, MeshFetchError>
 
+        /// One sibling's outcome.
         public init(debug: SocketAddress, view: Result<MeshView, MeshFetchError>) {
             self.debug = debug
             self.view = view
         }
     }
 
+    /// The most nodes a graph holds (the page draws them all on two rings).
     public static let maximumNodes = 512
+    /// The most edges a graph holds.
     public static let maximumEdges = 4096
 
     /// This node's IP.

@@ -14,6 +14,7 @@ public struct MeshView: Sendable, Equatable {
         /// True when this node dialed the peer.
         public var outbound: Bool
 
+        /// One session.
         public init(ip: String, address: String?, outbound: Bool) {
             self.ip = ip
             self.address = address
@@ -25,10 +26,12 @@ public struct MeshView: Sendable, Equatable {
     public var ip: String
     /// Where the node listens for peers.
     public var address: String?
+    /// Its sessions, at most ``maximumSessions``.
     public var sessions: [Session]
     /// Sessions past the bound were left out.
     public var truncated = false
 
+    /// A view from its parts.
     public init(ip: String, address: String?, sessions: [Session], truncated: Bool = false) {
         self.ip = ip
         self.address = address
@@ -53,6 +56,7 @@ public struct MeshView: Sendable, Equatable {
 
     /// Why a sibling's answer is not a view of the mesh.
     public struct Malformed: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What is wrong with it.
         public var description: String
     }
 

@@ -2,6 +2,7 @@ import Wire
 
 /// Why a sibling's view could not be read. Its text is what the graph and the log show.
 public struct MeshFetchError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, for tests and callers that tell failures apart.
     public enum Kind: Sendable, Equatable {
         /// The TCP connection failed (the reason code says how: `connection_refused`, …).
         case unreachable
@@ -15,9 +16,12 @@ public struct MeshFetchError: Error, Sendable, Equatable, CustomStringConvertibl
         case malformed
     }
 
+    /// What went wrong.
     public var kind: Kind
+    /// Why, in words (the graph's `error` and the log's).
     public var description: String
 
+    /// A failure of `kind`, described.
     public init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description
@@ -34,6 +38,8 @@ public enum SiblingFetch {
     /// in a loop.
     public static let path = "/api/p2p/mesh?scope=local"
 
+    /// The view of the sibling whose debug endpoint is `sibling`, or why there is none, within
+    /// `timeout` (the whole exchange) and `maximumBytes` (the answer's body).
     public static func view(
         from sibling: SocketAddress, timeout: Duration, maximumBytes: Int, reactor: Reactor
     ) async -> Result<MeshView, MeshFetchError> {
