@@ -35,6 +35,13 @@ package struct HTTPResponseParser {
     package struct Failure: Error, Equatable, CustomStringConvertible {
         /// What is wrong, for the person reading it.
         package let description: String
+        /// The body is past `maximumBodyBytes` (declared or sent).
+        package let isTooLarge: Bool
+
+        init(description: String, isTooLarge: Bool = false) {
+            self.description = description
+            self.isTooLarge = isTooLarge
+        }
     }
 
     private enum Phase {
@@ -205,7 +212,7 @@ package struct HTTPResponseParser {
         guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.allSatisfy({ (0x30...0x39).contains($0) })
         else { throw Failure(description: "invalid Content-Length '\(first)'") }
         guard first.utf8.count <= 18, let length = Int(first), length <= maximumBodyBytes else {
-            throw Failure(description: "response body larger than \(maximumBodyBytes) bytes")
+            throw Failure(description: "response body larger than \(maximumBodyBytes) bytes", isTooLarge: true)
         }
         return .fixed(remaining: length)
     }
@@ -221,13 +228,13 @@ package struct HTTPResponseParser {
         }
         guard digits.count <= 15, let size = Int(String(decoding: digits, as: UTF8.self), radix: 16),
             size <= maximumBodyBytes - response.body.count
-        else { throw Failure(description: "response body larger than \(maximumBodyBytes) bytes") }
+        else { throw Failure(description: "response body larger than \(maximumBodyBytes) bytes", isTooLarge: true) }
         return size
     }
 
     private mutating func appendBody(_ bytes: ArraySlice<UInt8>) throws(Failure) {
         guard bytes.count <= maximumBodyBytes - response.body.count else {
-            throw Failure(description: "response body larger than \(maximumBodyBytes) bytes")
+            throw Failure(description: "response body larger than \(maximumBodyBytes) bytes", isTooLarge: true)
         }
         response.body += bytes
     }

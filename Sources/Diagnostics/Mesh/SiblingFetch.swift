@@ -106,9 +106,8 @@ public enum SiblingFetch {
                 guard let received else { return try parser.finish() }
                 if let response = try parser.feed(received) { return response }
             } catch {
-                let kind: MeshFetchError.Kind =
-                    error.description.contains("larger than") ? .tooLarge : .malformed
-                throw MeshFetchError(kind, "not an acceptable HTTP response: \(error)")
+                throw MeshFetchError(
+                    error.isTooLarge ? .tooLarge : .malformed, "not an acceptable HTTP response: \(error)")
             }
         }
     }
