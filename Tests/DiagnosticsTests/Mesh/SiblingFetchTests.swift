@@ -98,13 +98,15 @@ import Testing
         #expect(error.kind == .timedOut && error.description == "no answer within 1000 ms")
     }
 
-    @Test func siblingThatDripsItsHead_failsAtTheSameDeadline() async throws {
-        // One byte at a time, each just in time for a per-read timeout: the deadline is one
-        // for the whole exchange.
+    @Test func siblingThatDripsAWholeAnswer_failsAtTheSameDeadline() async throws {
+        // A valid answer in 20 pieces, 100 ms apart: each in time for a per-read timeout, the
+        // whole in 2 s. The deadline is one for the whole exchange.
         let result = try await Self.fetch { stream, reactor in
             _ = await Self.request(stream)
-            for byte in Array("HTTP/1.1 200 OK\r\n".utf8) {
-                try? await stream.write([byte])
+            let answer = Self.answer(Self.validBody)
+            let piece = answer.count / 20 + 1
+            for start in stride(from: 0, to: answer.count, by: piece) {
+                try? await stream.write(Array(answer[start..<min(start + piece, answer.count)]))
                 await reactor.advanceClock(by: .milliseconds(100))
             }
             await Self.drain(stream)
