@@ -32,6 +32,7 @@ enum Command {
                meshnode testnet --nodes N [--data-dir DIR] [--base-ip IP] [--tick S] [--ready-timeout S]
                                                     N nodes (2-64) on 127.0.0.2, .3, … (from --base-ip), a full
                                                     mesh at once; data in DIR/node1… (default ./meshnode_testnet);
+                                                    every node's dashboard draws the whole testnet as a graph;
                                                     Ctrl-C stops all
                meshnode --help | --version
 
