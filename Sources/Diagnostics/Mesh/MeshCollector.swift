@@ -6,7 +6,9 @@ import Wire
 /// Every sibling is asked at once, each under ``timeout``; the answers are kept for
 /// ``cacheLifetime``, and a request that arrives while they are being fetched waits for that
 /// fetch instead of starting another: however many pages poll the route, each sibling is asked
-/// at most once per lifetime. A sibling that stops answering is logged once
+/// at most once per lifetime. A sibling that let a fetch run out its whole timeout (a frozen
+/// process) rests for ``timeoutBackoff``: its last failure is reused instead of making every
+/// request wait the timeout again. A sibling that stops answering is logged once
 /// (`mesh.sibling_unreachable`, with why), and once more when it answers again
 /// (`mesh.sibling_reachable`), not at every request.
 ///
@@ -24,6 +26,8 @@ public actor MeshCollector {
     public nonisolated let maximumBytes: Int
     /// How long answers are reused.
     public nonisolated let cacheLifetime: Duration
+    /// How long a sibling that timed out is not asked again.
+    public nonisolated let timeoutBackoff: Duration
 
     /// The reactor: the HTTP server's tasks and the fetches' streams run there.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -35,6 +39,8 @@ public actor MeshCollector {
     private var waiters: [CheckedContinuation<[MeshGraph.Sibling], Never>] = []
     /// Siblings whose last answer failed (logged when they went so).
     private var unreachable: Set<SocketAddress> = []
+    /// Siblings that timed out: not asked again until `until` (reactor clock).
+    private var resting: [SocketAddress: (until: UInt64, failure: MeshFetchError)] = [:]
     /// Completed rounds of asking every sibling (tests read it).
     public private(set) var rounds = 0
 
@@ -44,7 +50,7 @@ public actor MeshCollector {
     /// A collector of `siblings`' views (repeats dropped, past ``maximumSiblings`` ignored).
     public init(
         siblings: [SocketAddress], reactor: Reactor, logger: Logger? = nil, timeout: Duration = .seconds(1),
-        maximumBytes: Int = 512 << 10, cacheLifetime: Duration = .seconds(1)
+        maximumBytes: Int = 512 << 10, cacheLifetime: Duration = .seconds(1), timeoutBackoff: Duration = .seconds(5)
     ) {
         var unique: [SocketAddress] = []
         for sibling in siblings where !unique.contains(sibling) && unique.count < Self.maximumSiblings {
@@ -56,6 +62,7 @@ public actor MeshCollector {
         self.timeout = timeout
         self.maximumBytes = maximumBytes
         self.cacheLifetime = cacheLifetime
+        self.timeoutBackoff = timeoutBackoff
     }
 
     /// Every sibling's view or why it is missing, in the order the siblings were given: fresh,
@@ -66,13 +73,22 @@ public actor MeshCollector {
             return await withCheckedContinuation { waiters.append($0) }
         }
         fetching = true
-        let results = await fetchAll()
+        let started = reactor.now()
+        let rested = resting.filter { started < $0.value.until }.mapValues(\.failure)
+        let results = await fetchAll(except: rested)
         fetching = false
         // A fetch cut short by cancellation (the node stopping) says nothing of the siblings.
         if !Task.isCancelled {
             cached = (reactor.now(), results)
             rounds += 1
             logChanges(results)
+            for result in results where rested[result.debug] == nil {
+                if case .failure(let error) = result.view, error.kind == .timedOut {
+                    resting[result.debug] = (started &+ timeoutBackoff.nanoseconds, error)
+                } else {
+                    resting[result.debug] = nil
+                }
+            }
         }
         let waiting = waiters
         waiters = []
@@ -80,10 +96,11 @@ public actor MeshCollector {
         return results
     }
 
-    private func fetchAll() async -> [MeshGraph.Sibling] {
+    /// Asks every sibling but those in `rested`, whose failure stands as it was.
+    private func fetchAll(except rested: [SocketAddress: MeshFetchError]) async -> [MeshGraph.Sibling] {
         let (siblings, timeout, maximumBytes, reactor) = (siblings, timeout, maximumBytes, reactor)
         return await withTaskGroup(of: (Int, Result<MeshView, MeshFetchError>).self) { group in
-            for (index, sibling) in siblings.enumerated() {
+            for (index, sibling) in siblings.enumerated() where rested[sibling] == nil {
                 group.addTask(executorPreference: reactor) {
                     let view = await SiblingFetch.view(
                         from: sibling, timeout: timeout, maximumBytes: maximumBytes, reactor: reactor)
@@ -95,7 +112,8 @@ public actor MeshCollector {
             return siblings.indices.map { index in
                 MeshGraph.Sibling(
                     debug: siblings[index],
-                    view: views[index] ?? .failure(MeshFetchError(.unreachable, "cancelled")))
+                    view: views[index]
+                        ?? .failure(rested[siblings[index]] ?? MeshFetchError(.unreachable, "cancelled")))
             }
         }
     }

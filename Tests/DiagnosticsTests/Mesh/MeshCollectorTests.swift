@@ -10,11 +10,14 @@ import Testing
 /// on a manual clock.
 @Suite struct MeshCollectorTests {
     /// A sibling answering every connection with its view (or, while `answersWell` is false,
-    /// with garbage), counting the connections.
+    /// with garbage; while `silent`, with nothing), counting the connections and telling each
+    /// request as it arrives.
     final class Sibling: Sendable {
         let listener: ByteListener
         let connections = LockedValue(0)
         let answersWell = LockedValue(true)
+        let silent = LockedValue(false)
+        let (requests, requested) = AsyncStream<Void>.makeStream()
 
         init(reactor: Reactor) throws {
             listener = try ByteListener(
@@ -26,8 +29,14 @@ import Testing
                 while let stream = await listener.accept() {
                     connections.withLock { $0 += 1 }
                     let good = answersWell.withLock { $0 }
-                    group.addTask(executorPreference: listener.reactor) {
+                    let quiet = silent.withLock { $0 }
+                    group.addTask(executorPreference: listener.reactor) { [requested] in
                         _ = await SiblingFetchTests.request(stream)
+                        requested.yield()
+                        if quiet {
+                            await SiblingFetchTests.drain(stream)  // until the node gives up
+                            return
+                        }
                         let bytes =
                             good ? SiblingFetchTests.answer(SiblingFetchTests.validBody) : Array("junk\r\n".utf8)
                         try? await stream.write(bytes)
@@ -103,6 +112,32 @@ import Testing
             #expect(sibling.connections.withLock { $0 } == 5)
         }
         #expect(events == ["mesh.sibling_unreachable", "mesh.sibling_reachable"])
+    }
+
+    @Test func siblingThatTimedOut_restsForTheBackoff_insteadOfCostingEveryRequestTheTimeout() async throws {
+        _ = try await Self.run { collector, sibling, reactor in
+            sibling.silent.withLock { $0 = true }
+            var arrivals = sibling.requests.makeAsyncIterator()
+            async let first = collector.views()
+            _ = await arrivals.next()  // the node has asked
+            await reactor.advanceClock(by: collector.timeout)
+            let timedOut = await first
+            #expect(
+                timedOut.first.map { if case .failure(let e) = $0.view { e.kind == .timedOut } else { false } } == true)
+            // It would answer now, but within the backoff it is not asked: the same failure, at once.
+            sibling.silent.withLock { $0 = false }
+            for _ in 0..<3 {
+                await reactor.advanceClock(by: collector.cacheLifetime)
+                let rested = await collector.views()
+                #expect(rested == timedOut)
+            }
+            #expect(sibling.connections.withLock { $0 } == 1)
+            // After it: asked again, and its view is back.
+            await reactor.advanceClock(by: collector.timeoutBackoff)
+            let back = await collector.views()
+            #expect((try? back.first?.view.get())?.ip == "127.81.0.9")
+            #expect(sibling.connections.withLock { $0 } == 2)
+        }
     }
 
     @Test func siblingsAreAskedOnce_eachAtMostSixtyFour() async throws {
