@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The dashboard in a real browser: starts a 3-node mesh on 127.0.93.1-3 (--lan, 0.2 s tick),
-# loads node 1's page (GET /) in headless Chromium (Debian package `chromium`), and checks:
+# The dashboard in a real browser: starts a 3-node mesh on 127.0.93.1-3 with
+# `meshnode testnet --nodes 3` (as an operator does), loads the page it names (node 1's GET /)
+# in headless Chromium (Debian package `chromium`), and checks:
 #   - no console message at all (the page writes none; errors, uncaught exceptions, CSP
 #     violations and failed loads all show as CONSOLE lines with --enable-logging=stderr),
 #   - the page's own error counter is 0 and its first refresh succeeded (data-state="ok"),
 #   - the DOM shows the other two nodes' addresses,
 #   - the "why" panel, opened by the URL (#why=IP), shows node 2's session,
+#   - the mesh graph (an SVG drawn from GET /api/p2p/mesh) has the testnet's 3 nodes, this
+#     node (127.0.93.1) marked as such, and 3 edges: one per session, from the side that dialed,
 #   - a screenshot is taken and is not blank (PNG decoded with Python's zlib: enough
 #     distinct colours).
 # DASHBOARD_SCREENSHOT=PATH keeps the screenshot.
@@ -31,27 +34,23 @@ cleanup() {
 trap cleanup EXIT
 
 net=127.0.93
-for n in 1 2 3; do
-  extra=()
-  [ "$n" != 1 ] && extra=(--peer "$net.1:7071")
-  "$bin" run --listen "$net.$n:7071" --debug-listen "$net.$n:7070" --lan --tick 0.2 \
-    --data-dir "$work/node$n" "${extra[@]}" 2>"$work/node$n.log" &
-  pids+=($!)
-done
+"$bin" testnet --nodes 3 --base-ip "$net.1" --data-dir "$work/testnet" >"$work/testnet.out" 2>&1 &
+pids+=($!)
 
-url="http://$net.1:7070/"
-fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=1).read().decode())' "$1"; }
-# Bounded wait (20 s) for node 1 to hold sessions with both others.
-for _ in $(seq 100); do
-  peers=$(fetch "http://$net.1:7070/p2p/peers" 2>/dev/null || true)
-  if grep -q "$net.2:7071" <<<"$peers" && grep -q "$net.3:7071" <<<"$peers"; then break; fi
+# Bounded wait (30 s) for the testnet's own "ready" line (every node holds the two others).
+for _ in $(seq 150); do
+  grep -q '^ready' "$work/testnet.out" && break
   sleep 0.2
 done
-grep -q "$net.2:7071" <<<"$peers" && grep -q "$net.3:7071" <<<"$peers" || {
-  echo "dashboard-check: the mesh did not form within 20 s: $peers" >&2
-  tail -5 "$work"/node*.log >&2
+grep -q '^ready' "$work/testnet.out" || {
+  echo "dashboard-check: the testnet's mesh did not form within 30 s:" >&2
+  cat "$work/testnet.out" >&2
+  tail -5 "$work"/testnet/node*/node.log >&2
   exit 1
 }
+# The page the testnet tells the operator to open.
+url=$(sed -n 's|^dashboard: \(http://[^ ]*\) .*|\1|p' "$work/testnet.out")
+[ "$url" = "http://$net.1:7070/" ] || { echo "dashboard-check: the testnet printed no dashboard URL" >&2; cat "$work/testnet.out" >&2; exit 1; }
 
 chrome=("$browser" --headless --disable-gpu --no-sandbox --no-first-run --user-data-dir="$work/chrome"
   --enable-logging=stderr --v=0 --virtual-time-budget=6000 --window-size=1280,1300)
@@ -71,6 +70,15 @@ for n in 2 3; do
 done
 grep -q 'data-why="ok"' "$work/dom.html" && grep -q '<td>connected</td>' "$work/dom.html" \
   || fail "the why panel does not show $net.2's session"
+# The mesh graph: 3 nodes (this one marked), 3 sessions, each an edge from its dialer (the
+# higher IP) to the lower.
+nodes=$(grep -o 'class="mesh-node [a-z]*"' "$work/dom.html" | wc -l)
+edges=$(grep -o '<line class="mesh-edge"[^>]*>' "$work/dom.html" | grep -o 'data-from="[0-9.]*" data-to="[0-9.]*"' | sort | tr '\n' ' ')
+[ "$nodes" = 3 ] || fail "the mesh graph has $nodes nodes, not 3"
+grep -q 'data-nodes="3" data-edges="3"' "$work/dom.html" || fail "the mesh SVG does not count 3 nodes and 3 edges"
+grep -q "class=\"mesh-node self\" data-ip=\"$net.1\"" "$work/dom.html" || fail "the graph does not mark this node ($net.1)"
+want="data-from=\"$net.2\" data-to=\"$net.1\" data-from=\"$net.3\" data-to=\"$net.1\" data-from=\"$net.3\" data-to=\"$net.2\" "
+[ "$edges" = "$want" ] || fail "the graph's edges are: $edges (want $want)"
 [ -s "$work/shot.png" ] || fail "no screenshot"
 # DASHBOARD_SCREENSHOT=PATH keeps the screenshot (a CI artifact, or to look at it).
 if [ -n "${DASHBOARD_SCREENSHOT:-}" ] && [ -s "$work/shot.png" ]; then cp "$work/shot.png" "$DASHBOARD_SCREENSHOT"; fi
@@ -82,4 +90,4 @@ if [ "$failed" != 0 ]; then
   head -c 3000 "$work/dom.html" >&2
   exit 1
 fi
-echo "dashboard-check: ok: peers $net.2:7071 and $net.3:7071 shown, why panel filled, no console message, screenshot not blank"
+echo "dashboard-check: ok: peers $net.2:7071 and $net.3:7071 shown, why panel filled, mesh graph of 3 nodes and 3 directed sessions, no console message, screenshot not blank"

@@ -93,6 +93,7 @@ extension MeshNode: DebugDataSource {
         metrics.peerBookEntries = ["hot": snapshot.hot, "warm": snapshot.warm, "cold": snapshot.cold]
         snapshot.metrics = metrics
         snapshot.uptimeSeconds = Int(now - startedAt)
+        snapshot.listenAddress = listenAddress.description
         snapshot.limits = .init(
             maximumPeers: configuration.maximumPeers, minimumOutbound: configuration.minimumOutbound,
             lan: configuration.lan, listenPort: Int(listenAddress.port))

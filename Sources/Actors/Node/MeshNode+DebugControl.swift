@@ -78,6 +78,7 @@ extension MeshNode: DebugControl {
             ("max-receive-buffer", .int(current.maximumReceiveBuffer), .int(defaults.maximumReceiveBuffer)),
             ("max-send-buffer", .int(current.maximumSendBuffer), .int(defaults.maximumSendBuffer)),
             ("debug-host-names", .array(current.debugHostNames.map { .string($0) }), .array([])),
+            ("mesh-sibling", .array(current.meshSiblings.map { .string($0.description) }), .array([])),
         ]
         return entries.map { name, value, defaultValue in
             // Without a recorded source, a value equal to the default is reported as the

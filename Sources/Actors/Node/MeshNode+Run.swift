@@ -75,9 +75,12 @@ extension MeshNode {
             group.addTask(executorPreference: reactor) { await self.acceptLoop() }
             group.addTask(executorPreference: reactor) { await self.maintainerLoop() }
             if let debugListener {
+                // A testnet node also draws its siblings' sessions (GET /api/p2p/mesh).
+                let siblings = configuration.meshSiblings.filter { $0 != debugListener.localAddress }
                 let routes = DebugRoutes(
                     source: self, control: self,
-                    access: DebugAccess(hostNames: configuration.debugHostNames, cookie: Array(debugCookie.utf8)))
+                    access: DebugAccess(hostNames: configuration.debugHostNames, cookie: Array(debugCookie.utf8)),
+                    mesh: siblings.isEmpty ? nil : MeshCollector(siblings: siblings, reactor: reactor, logger: logger))
                 group.addTask(executorPreference: reactor) {
                     await HTTPServer(listener: debugListener, handler: { await routes.handle($0) }).run()
                 }

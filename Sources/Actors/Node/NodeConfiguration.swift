@@ -9,6 +9,10 @@ public struct NodeConfiguration: Sendable {
     /// Host names the debug endpoint answers to besides its own IP and `localhost` (a
     /// request naming another host is refused: DNS rebinding).
     public var debugHostNames: [String] = []
+    /// `--mesh-sibling`: the debug endpoints of the other nodes of this node's testnet, whose
+    /// sessions `GET /api/p2p/mesh` (and the dashboard's graph) adds to this node's own
+    /// (at most 64).
+    public var meshSiblings: [SocketAddress] = []
     /// Where each setting came from (`"max_peers": "flag"`; `default`, `file`, `flag`, `env`),
     /// filled in by whoever builds the configuration; `GET /api/p2p/config` shows it.
     public var settingSources: [String: String] = [:]

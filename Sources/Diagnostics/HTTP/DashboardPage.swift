@@ -1,5 +1,6 @@
 /// The live dashboard served at `GET /`: one self-contained HTML page (inline CSS and script,
-/// no external resource) that refreshes every 2 s from this node's own JSON routes.
+/// no external resource) that refreshes every 2 s from this node's own JSON routes, the mesh
+/// graph included (DashboardPage+Mesh.swift).
 ///
 /// Every value a peer can influence (addresses, reasons, user agents) reaches the DOM only
 /// through `textContent` or a numeric SVG attribute, never `innerHTML`: a peer that names
@@ -51,6 +52,7 @@ enum DashboardPage {
         svg { width: 100%; height: 220px; background: #fbfcfd; border: 1px solid #eef0f4; }
         .legend span { margin-right: 12px; white-space: nowrap; }
         tr.pick { cursor: pointer; } tr.pick:hover { background: #eef3ff; }
+        \#(meshStyle)
         </style>
         </head>
         <body data-state="loading" data-errors="0">
@@ -59,6 +61,7 @@ enum DashboardPage {
         <section id="peers-section"><h2>Peers</h2>
         <table><thead><tr><th>address</th><th>direction</th><th>RTT</th><th>uptime</th></tr></thead>
         <tbody id="peers"></tbody></table></section>
+        \#(meshSection)
         <section id="rtt-section"><h2>RTT over time (ms)</h2><svg id="rtt" viewBox="0 0 600 220" preserveAspectRatio="none"></svg>
         <div class="legend" id="legend"></div></section>
         <section id="funnel-section"><h2>Funnel (last tick)</h2>
@@ -289,6 +292,7 @@ enum DashboardPage {
           }
           byId('legend').replaceChildren(...legend);
         }
+        \#(meshScript)
 
         async function refresh() {
           try {
@@ -311,6 +315,7 @@ enum DashboardPage {
               if (error.status === 404) { funnelAvailable = false; byId('funnel-section').hidden = true; }
             }
           }
+          await refreshMesh();
           await renderWhy();
         }
         let busy = false;

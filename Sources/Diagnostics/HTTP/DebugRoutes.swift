@@ -7,21 +7,24 @@ public struct DebugRoutes: Sendable {
     public let reports: PublicReports
     public let control: (any DebugControl)?
     public let access: DebugAccess
+    /// The siblings' views for `GET /api/p2p/mesh` (a testnet node's); nil: this node's only.
+    public let mesh: MeshCollector?
 
     public init(
         source: any DebugDataSource, reports: PublicReports = PublicReports(), control: (any DebugControl)? = nil,
-        access: DebugAccess = DebugAccess()
+        access: DebugAccess = DebugAccess(), mesh: MeshCollector? = nil
     ) {
         self.source = source
         self.reports = reports
         self.control = control
         self.access = access
+        self.mesh = mesh
     }
 
     /// Read-only routes (GET and HEAD).
     static let readRoutes: Set<String> = [
         "/api/p2p/debug", "/p2p/peers", "/api/p2p/stats", "/api/p2p/reasons", "/metrics", "/health", "/api/p2p/bans",
-        "/api/p2p/config", "/api/p2p/funnel", "/",
+        "/api/p2p/config", "/api/p2p/funnel", "/api/p2p/mesh", "/",
     ]
     /// `GET /api/p2p/why/IP`: one route per IP.
     static let whyPrefix = "/api/p2p/why/"
@@ -48,13 +51,14 @@ public struct DebugRoutes: Sendable {
         guard isRead ? (request.method == "GET" || request.method == "HEAD") : request.method == "POST" else {
             return .error(405, "\(request.path) takes \(allow)").adding("Allow", allow)
         }
-        return isRead ? await read(request.path) : await change(request)
+        return isRead ? await read(request.path, query: request.query) : await change(request)
     }
 
-    private func read(_ path: String) async -> HTTPResponse {
+    private func read(_ path: String, query: String?) async -> HTTPResponse {
         if path.hasPrefix(Self.whyPrefix) { return await why(String(path.dropFirst(Self.whyPrefix.count))) }
         switch path {
         case "/": return DashboardPage.response
+        case "/api/p2p/mesh": return await mesh(query: query)
         case "/api/p2p/bans": return await bans()
         case "/api/p2p/config": return await settings()
         case "/health":

@@ -64,6 +64,8 @@ public struct DebugSnapshot: Sendable {
     }
 
     public var peers: [Peer] = []
+    /// Where the node listens for peers (`IP:PORT`): who it is in the mesh graph.
+    public var listenAddress: String?
     public var limits = Limits()
     public var hot = 0
     public var warm = 0

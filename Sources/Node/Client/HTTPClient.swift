@@ -1,3 +1,4 @@
+import Diagnostics
 import Wire
 
 /// A minimal HTTP/1.1 client for the CLI: one request per connection (`Connection: close`),

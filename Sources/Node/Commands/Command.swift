@@ -32,6 +32,7 @@ enum Command {
                meshnode testnet --nodes N [--data-dir DIR] [--base-ip IP] [--tick S] [--ready-timeout S]
                                                     N nodes (2-64) on 127.0.0.2, .3, … (from --base-ip), a full
                                                     mesh at once; data in DIR/node1… (default ./meshnode_testnet);
+                                                    every node's dashboard draws the whole testnet as a graph;
                                                     Ctrl-C stops all
                meshnode --help | --version
 
@@ -64,6 +65,9 @@ enum Command {
           --ipv4-only                   skip IPv6 peers
           --log-level LEVEL             trace|debug|info|warning|error (default info)
           --log-format FORMAT           json|text (default: text on a terminal, else json)
+          --mesh-sibling IP:PORT        debug endpoint of another node of this testnet: the dashboard's
+                                        graph (GET /api/p2p/mesh) adds its sessions; repeatable, at
+                                        most 64 (meshnode testnet passes them)
 
         options of status, diagnose, why, connect, disconnect, ban, unban, bans:
           --debug-url URL               the node's debug endpoint (default http://127.0.0.1:7070,
@@ -83,7 +87,7 @@ enum Command {
         "--config", "--debug-listen", "--listen", "--peer", "--seed", "--data-dir", "--chain-id", "--genesis",
         "--min-outbound", "--max-peers", "--max-receive-buffer", "--max-send-buffer",
         "--tick", "--ping-interval", "--ping-timeout", "--dial-timeout", "--handshake-timeout", "--cooldown",
-        "--log-level", "--log-format",
+        "--log-level", "--log-format", "--mesh-sibling",
     ]
     static let switchFlags = ["--lan", "--ipv4-only", "--help", "--version", "--debug-url"]
     static let defaultDebugURL = "http://127.0.0.1:7070"
@@ -274,6 +278,17 @@ enum Command {
         case "--dial-timeout": options.node.dialTimeout = try seconds(flag, value)
         case "--handshake-timeout": options.node.handshakeTimeout = try seconds(flag, value)
         case "--cooldown": options.node.cooldownBase = try seconds(flag, value)
+        case "--mesh-sibling":
+            // Numeric only: the node asks it for its view, and a name would mean a DNS lookup.
+            let sibling = try address(flag, value)
+            guard sibling.port > 0 else {
+                throw UsageError(description: "\(flag): '\(value)': the port must be 1-65535")
+            }
+            guard !options.node.meshSiblings.contains(sibling) else { return }
+            guard options.node.meshSiblings.count < MeshCollector.maximumSiblings else {
+                throw UsageError(description: "\(flag): at most \(MeshCollector.maximumSiblings) siblings")
+            }
+            options.node.meshSiblings.append(sibling)
         case "--log-level":
             guard let level = LogLevel(name: value) else {
                 throw UsageError(description: "--log-level: '\(value)' is not trace|debug|info|warning|error")

@@ -5,7 +5,9 @@ import Wire
 /// default; no root needed on Linux, where all of 127/8 is local), each with its own data dir,
 /// P2P and debug port and log file, started lowest IP first and each given every earlier node
 /// as `--peer`, so every pair is dialed once, by its higher IP (INTERFACE.md, direction), at
-/// start: the mesh forms at once instead of after cooldowns. Stops every node on Ctrl-C,
+/// start: the mesh forms at once instead of after cooldowns. Each node is also given every
+/// other node's debug endpoint as `--mesh-sibling`, so any node's dashboard draws the whole
+/// testnet as a graph. Stops every node on Ctrl-C,
 /// SIGTERM or SIGHUP; the nodes also get SIGTERM if this process is killed outright.
 struct TestnetCommand: Equatable {
     var nodes: Int
@@ -86,6 +88,7 @@ struct TestnetCommand: Equatable {
             "--max-peers", String(2 * others), "--log-format", "json",
         ]
         for earlier in 0..<index { arguments += ["--peer", node(earlier).p2p.description] }
+        for other in 0..<nodes where other != index { arguments += ["--mesh-sibling", node(other).debug.description] }
         return arguments
     }
 
@@ -136,6 +139,7 @@ struct TestnetCommand: Equatable {
                 return 1
             }
         }
+        output("dashboard: \(node(0).debugURL)/ (the whole testnet as a graph; every node's page shows it)")
         let want = nodes - 1
         switch waitUntil(latch: latch, deadline: readyTimeout, { children.allSatisfy { Self.peers($0.0) >= want } }) {
         case .signal: return 0

@@ -22,6 +22,7 @@ enum ConfigFile {
         "ping_interval_seconds": "--ping-interval", "ping_timeout_seconds": "--ping-timeout",
         "cooldown_seconds": "--cooldown", "lan": "--lan",
         "ipv4_only": "--ipv4-only", "log_level": "--log-level", "log_format": "--log-format",
+        "mesh_siblings": "--mesh-sibling",
     ]
 
     /// The TOML type a flag's key takes.
@@ -31,7 +32,7 @@ enum ConfigFile {
         init(flag: String) {
             switch flag {
             case "--lan", "--ipv4-only": self = .boolean
-            case "--seed", "--peer": self = .strings
+            case "--seed", "--peer", "--mesh-sibling": self = .strings
             case "--min-outbound", "--max-peers", "--max-receive-buffer", "--max-send-buffer": self = .integer
             case "--tick", "--ping-interval", "--ping-timeout", "--dial-timeout", "--handshake-timeout", "--cooldown":
                 self = .seconds

@@ -181,6 +181,34 @@ import Testing
         #expect(max == "4" && min == "2")
     }
 
+    @Test func testnet_givesEveryNodeEveryOtherNodesDebugEndpoint_asAMeshSibling() throws {
+        let testnet = try TestnetCommand.parse(["--nodes", "3", "--base-ip", "127.0.9.1", "--data-dir", "/tmp/t"])
+        for index in 0..<3 {
+            let arguments = testnet.arguments(index)
+            let siblings = arguments.indices.filter { arguments[$0] == "--mesh-sibling" }.map { arguments[$0 + 1] }
+            #expect(siblings == (1...3).filter { $0 != index + 1 }.map { "127.0.9.\($0):7070" }, "node \(index + 1)")
+        }
+    }
+
+    @Test func meshSibling_isANumericDebugAddress_atMost64_fromTheFlagOrTheConfigFile() throws {
+        guard case .run(let options) = try parse(["--mesh-sibling", "127.0.9.2:7070", "--mesh-sibling", "[::1]:7070"])
+        else { throw Command.UsageError(description: "") }
+        #expect(options.node.meshSiblings.map(\.description) == ["127.0.9.2:7070", "[::1]:7070"])
+        #expect(options.node.settingSources["mesh-sibling"] == "flag")
+        // A name would mean a DNS lookup at every request; a port 0 can answer nothing.
+        for bad in ["localhost:7070", "127.0.9.2", "127.0.9.2:0", "http://127.0.9.2:7070"] {
+            #expect(throws: Command.UsageError.self, "\(bad)") { try parse(["--mesh-sibling", bad]) }
+        }
+        let many = (1...65).flatMap { ["--mesh-sibling", "127.0.9.\($0):7070"] }
+        #expect(throws: Command.UsageError.self) { try parse(many) }
+        let repeated = Array(repeating: ["--mesh-sibling", "127.0.9.2:7070"], count: 70).flatMap { $0 }
+        guard case .run(let once) = try parse(repeated) else { throw Command.UsageError(description: "") }
+        #expect(once.node.meshSiblings.count == 1)
+        let operations = try ConfigFile.operations(
+            Array("mesh_siblings = [\"127.0.9.3:7070\"]\n".utf8), path: "meshnode.toml")
+        #expect(operations.map(\.flag) == ["--mesh-sibling"] && operations.map(\.value) == ["127.0.9.3:7070"])
+    }
+
     @Test func peerAndSeed_acceptHostNames_forLaterResolution() throws {
         guard case .run(let options) = try parse(["--peer", "localhost:7071", "--seed", "seed.example.org:7071"]) else {
             throw Command.UsageError(description: "")

@@ -78,6 +78,85 @@ import Testing
         }
     }
 
+    /// `GET /api/p2p/mesh` of `address`: "from>to" of each edge seen by both its ends, each node
+    /// as "ip kind reachable", and each error given for a node.
+    static func mesh(_ address: SocketAddress) async -> (edges: [String], nodes: [String], errors: [String])? {
+        guard let (status, body) = try? await http(address, "/api/p2p/mesh"), status == 200,
+            let json = try? jsonObject(body), let edges = json["edges"] as? [[String: Any]],
+            let nodes = json["nodes"] as? [[String: Any]]
+        else { return nil }
+        return (
+            edges.filter { ($0["seen_by"] as? [String])?.count == 2 }.map { "\($0["from"] ?? "")>\($0["to"] ?? "")" },
+            nodes.map { "\($0["ip"] ?? "") \($0["kind"] ?? "") \(($0["reachable"] as? Bool).map(String.init) ?? "-")" },
+            nodes.compactMap { $0["error"] as? String }
+        )
+    }
+
+    @Test func threeNodes_everyNodesMeshRoute_showsTheWholeTestnet_andAFrozenNodeAsNotAnswering() async throws {
+        try await withChildProcesses {
+            let dir = Self.temporaryDirectory()
+            let output = dir + ".out"
+            defer {
+                try? FileManager.default.removeItem(atPath: dir)
+                try? FileManager.default.removeItem(atPath: output)
+            }
+            // What the operator reads on the terminal goes to `output`.
+            let testnet = try NodeProcess(
+                ["testnet", "--nodes", "3", "--base-ip", "127.82.0.1", "--data-dir", dir],
+                wrapper: ["/bin/sh", "-c", "exec \"$0\" \"$@\" > '\(output)'"])
+            defer { testnet.stop() }
+            let printed: @Sendable () -> String = { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+            #expect(await waitFor(.seconds(30)) { printed().contains("\nready: full mesh") }, "\(printed())")
+            #expect(printed().contains("\ndashboard: http://127.82.0.1:7070/ "), "\(printed())")
+            let debug = (1...3).map { address("127.82.0.\($0):7070") }
+            // The higher IP dials; each session is reported by both of its ends.
+            let edges = ["127.82.0.2>127.82.0.1", "127.82.0.3>127.82.0.1", "127.82.0.3>127.82.0.2"]
+            for (index, endpoint) in debug.enumerated() {
+                // A sibling's view can lag by the cache lifetime (1 s) behind a session just made.
+                let whole = await waitFor(.seconds(10)) { await Self.mesh(endpoint)?.edges == edges }
+                let mesh = await Self.mesh(endpoint)
+                #expect(whole, "node \(index + 1): \(String(describing: mesh))")
+                // This node first, then its siblings in IP order.
+                let kinds =
+                    ["127.82.0.\(index + 1) self -"]
+                    + (1...3).filter { $0 != index + 1 }.map { "127.82.0.\($0) sibling true" }
+                #expect(mesh?.nodes == kinds, "node \(index + 1)")
+            }
+            // Node 3 freezes (SIGSTOP): its sockets stay open, nothing answers. Node 1 still
+            // answers within its 1 s deadline per sibling, and draws node 3 as not answering.
+            let third = Self.processes(mentioning: dir).filter { pid in
+                let line = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+                return line.contains("--listen\u{0}127.82.0.3:7071")
+            }
+            #expect(third.count == 1)
+            for pid in third { kill(pid, SIGSTOP) }
+            var slowest: Duration = .zero
+            let shown = await waitFor(.seconds(10)) {
+                await Self.mesh(debug[0])?.nodes.contains("127.82.0.3 sibling false") == true
+            }
+            for _ in 0..<3 {
+                let start = ContinuousClock.now
+                _ = await Self.mesh(debug[0])
+                slowest = max(slowest, ContinuousClock.now - start)
+            }
+            let frozen = await Self.mesh(debug[0])
+            for pid in third { kill(pid, SIGCONT) }
+            #expect(shown, "\(String(describing: frozen))")
+            #expect(frozen?.errors == ["no answer within 1000 ms"])
+            // Only node 1 and node 2 can still vouch for their session.
+            #expect(frozen?.edges == ["127.82.0.2>127.82.0.1"])
+            #expect(slowest < .seconds(3), "the route waited \(slowest) on a frozen sibling")
+            // Back: drawn as answering again; the log says each change once.
+            #expect(await waitFor(.seconds(10)) { await Self.mesh(debug[0])?.edges == edges })
+            let log = (try? String(contentsOfFile: "\(dir)/node1/node.log", encoding: .utf8)) ?? ""
+            let lines = log.split(separator: "\n").filter { $0.contains("\"event\":\"mesh.sibling_") }
+            #expect(lines.count == 2, "\(lines)")
+            #expect(
+                lines.first?.contains("\"event\":\"mesh.sibling_unreachable\",\"sibling\":\"127.82.0.3:7070\"") == true)
+            #expect(lines.last?.contains("\"event\":\"mesh.sibling_reachable\"") == true)
+        }
+    }
+
     @Test func testnetKilledOutright_itsNodesStopToo() async throws {
         try await withChildProcesses {
             let dir = Self.temporaryDirectory()

@@ -1,32 +1,47 @@
-/// One HTTP/1.1 response as the CLI's client reads it (RFC 9112): status line, header fields,
+/// One HTTP/1.1 response as a client of the debug endpoint reads it (RFC 9112): the CLI's
+/// commands, and a node reading its testnet siblings' views of the mesh: status line, header fields,
 /// and a body framed by `Transfer-Encoding: chunked`, `Content-Length`, or the end of the
 /// connection, in that order of precedence (section 6.3). Interim 1xx responses are skipped.
 ///
 /// Incremental and pure: `feed` the bytes as they arrive; it answers the response once whole.
 /// What a server sends is bounded (`maximumHeadBytes`, `maximumBodyBytes`), so a broken or
 /// hostile endpoint cannot make the CLI grow without limit.
-struct HTTPResponseParser {
+package struct HTTPResponseParser {
     /// A complete response. Header names are lowercased; values are trimmed.
-    struct Response: Sendable, Equatable {
-        var status: Int
-        var headers: [Header]
-        var body: [UInt8]
+    package struct Response: Sendable, Equatable {
+        /// The status code (100-599).
+        package var status: Int
+        /// The header fields, in order.
+        package var headers: [Header]
+        /// The body, de-chunked.
+        package var body: [UInt8]
 
         /// The first value of `name` (case-insensitive), if present.
-        func header(_ name: String) -> String? {
+        package func header(_ name: String) -> String? {
             let lowered = name.lowercased()
             return headers.first { $0.name == lowered }?.value
         }
     }
 
-    struct Header: Sendable, Equatable {
-        var name: String
-        var value: String
+    /// One header field.
+    package struct Header: Sendable, Equatable {
+        /// Lowercased.
+        package var name: String
+        /// Without surrounding spaces.
+        package var value: String
     }
 
     /// Why the bytes are not an acceptable response.
-    struct Failure: Error, Equatable, CustomStringConvertible {
-        let description: String
+    package struct Failure: Error, Equatable, CustomStringConvertible {
+        /// What is wrong, for the person reading it.
+        package let description: String
+        /// The body is past `maximumBodyBytes` (declared or sent).
+        package let isTooLarge: Bool
+
+        init(description: String, isTooLarge: Bool = false) {
+            self.description = description
+            self.isTooLarge = isTooLarge
+        }
     }
 
     private enum Phase {
@@ -40,24 +55,27 @@ struct HTTPResponseParser {
         case done
     }
 
-    let maximumHeadBytes: Int
-    let maximumBodyBytes: Int
+    /// The most bytes of status line and header fields taken.
+    package let maximumHeadBytes: Int
+    /// The most body bytes taken.
+    package let maximumBodyBytes: Int
     /// A response to HEAD has no body whatever its headers say.
-    let requestWasHead: Bool
+    package let requestWasHead: Bool
     private var buffer: [UInt8] = []
     private var offset = 0
     private var phase = Phase.head
     private var response = Response(status: 0, headers: [], body: [])
     private var headBytes = 0
 
-    init(maximumHeadBytes: Int = 64 << 10, maximumBodyBytes: Int = 16 << 20, requestWasHead: Bool = false) {
+    /// A parser for one response, bounded as given.
+    package init(maximumHeadBytes: Int = 64 << 10, maximumBodyBytes: Int = 16 << 20, requestWasHead: Bool = false) {
         self.maximumHeadBytes = maximumHeadBytes
         self.maximumBodyBytes = maximumBodyBytes
         self.requestWasHead = requestWasHead
     }
 
     /// Adds bytes; answers the response once it is complete (extra bytes are ignored).
-    mutating func feed(_ bytes: [UInt8]) throws(Failure) -> Response? {
+    package mutating func feed(_ bytes: [UInt8]) throws(Failure) -> Response? {
         if case .done = phase { return response }
         buffer.removeFirst(offset)
         offset = 0
@@ -68,7 +86,7 @@ struct HTTPResponseParser {
     }
 
     /// The connection ended: completes a body that runs to the end, or says what is missing.
-    mutating func finish() throws(Failure) -> Response {
+    package mutating func finish() throws(Failure) -> Response {
         switch phase {
         case .done: return response
         case .untilClose:
@@ -194,7 +212,7 @@ struct HTTPResponseParser {
         guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.allSatisfy({ (0x30...0x39).contains($0) })
         else { throw Failure(description: "invalid Content-Length '\(first)'") }
         guard first.utf8.count <= 18, let length = Int(first), length <= maximumBodyBytes else {
-            throw Failure(description: "response body larger than \(maximumBodyBytes) bytes")
+            throw Failure(description: "response body larger than \(maximumBodyBytes) bytes", isTooLarge: true)
         }
         return .fixed(remaining: length)
     }
@@ -210,13 +228,13 @@ struct HTTPResponseParser {
         }
         guard digits.count <= 15, let size = Int(String(decoding: digits, as: UTF8.self), radix: 16),
             size <= maximumBodyBytes - response.body.count
-        else { throw Failure(description: "response body larger than \(maximumBodyBytes) bytes") }
+        else { throw Failure(description: "response body larger than \(maximumBodyBytes) bytes", isTooLarge: true) }
         return size
     }
 
     private mutating func appendBody(_ bytes: ArraySlice<UInt8>) throws(Failure) {
         guard bytes.count <= maximumBodyBytes - response.body.count else {
-            throw Failure(description: "response body larger than \(maximumBodyBytes) bytes")
+            throw Failure(description: "response body larger than \(maximumBodyBytes) bytes", isTooLarge: true)
         }
         response.body += bytes
     }
@@ -224,7 +242,7 @@ struct HTTPResponseParser {
 
 extension String {
     /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
-    func trimmingSpaces() -> String {
+    fileprivate func trimmingSpaces() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Node
+@testable import Diagnostics
 
 /// Responses as RFC 9112 frames them, fed whole and byte by byte, and the bounds that keep a
 /// broken endpoint from growing the CLI.
