@@ -49,12 +49,12 @@ extension AddressManager {
         var factor = 1.0
         for _ in 0..<Self.maximumDraws {
             guard let entry = randomEntry(in: table, using: &generator) else { break }
-            if excluded.contains(entry.group) { continue }
+            if excluded.contains(group(of: entry.ip)) { continue }
             if Double.random(in: 0..<1, using: &generator) < factor * chance(of: entry, now: now) { return entry }
             factor *= 1.2
         }
         // Nearly everything was excluded: weigh the few eligible entries of that table directly.
-        let eligible = entries.values.filter { $0.table == table && !excluded.contains($0.group) }
+        let eligible = entries.values.filter { $0.table == table && !excluded.contains(group(of: $0.ip)) }
         return weightedPick(eligible, now: now, using: &generator)
     }
 
