@@ -8,6 +8,7 @@ enum Scenario: String, CaseIterable {
     case connections
     case connectionsClient = "connections-client"
     case attacks
+    case plan
 
     func run(_ arguments: [String]) async throws -> BenchReport {
         switch self {
@@ -28,6 +29,7 @@ enum Scenario: String, CaseIterable {
             return try await ConnectionsClient.run(arguments)
         case .attacks:
             return try await AttacksScenario.run(BenchOptions(arguments, allowed: ["quick", "book"]))
+        case .plan: return try await PlanScenario.run(BenchOptions(arguments, allowed: ["entries", "sources", "cycles"]))
         }
     }
 }

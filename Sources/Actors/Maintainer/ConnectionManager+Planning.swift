@@ -7,13 +7,13 @@ extension ConnectionManager {
     /// direct peers (always: they have slots of their own), then seeds for the slots left.
     /// The outbound target is `--min-outbound`, or on `--lan` every slot up to `--max-peers`
     /// (the full mesh). The returned draws are the reserve: failed dials are replaced from
-    /// further draws within the same cycle (`nextFromReserve`).
-    func planCycle() -> (dials: [(SocketAddress, PeerSource)], reserve: OutboundDraws, summary: CycleSummary) {
+    /// further draws within the same cycle (`nextFromReserve`). `package` for `Benchmarks plan`.
+    package func planCycle() -> (dials: [(SocketAddress, PeerSource)], reserve: OutboundDraws, summary: CycleSummary) {
         table.advanceTick()
         let now = Self.now()
         var keeping = Set(table.sessions.keys).union(table.connecting).union(table.pending)
         for anchor in table.anchors { keeping.insert(PeerIP(anchor.ip)) }
-        table.book.prune(now: now, keeping: keeping)
+        table.book.pruneSome(now: now, keeping: keeping, using: &random)
         var summary = CycleSummary(tick: table.tick)
         summary.target = outboundTarget
         var slots = freeOutboundSlots()

@@ -56,7 +56,8 @@ public actor ConnectionManager: LoopIsolated {
         public var refusals: [ReasonCode: Int] = [:]
     }
 
-    init(
+    /// A manager over `book` (`package` for the benchmarks; the node makes its own).
+    package init(
         configuration: NodeConfiguration, reactor: Reactor, logger: Logger, book: PeerBook = PeerBook(),
         anchors: [SocketAddress] = []
     ) {
@@ -109,7 +110,7 @@ public actor ConnectionManager: LoopIsolated {
     }
 
     /// A dial of ours failed: in TCP (`handshake` false) or in its handshake.
-    func dialFailed(_ address: SocketAddress, source: PeerSource, reason: ReasonCode, handshake: Bool) {
+    package func dialFailed(_ address: SocketAddress, source: PeerSource, reason: ReasonCode, handshake: Bool) {
         if handshake { recentHandshakeFailures.append(reason) }
         perform(table.dialFailed(address, reason: reason, handshake: handshake, now: Self.now()), source: source)
     }

@@ -24,11 +24,10 @@ extension PeerTable {
     }
 
     /// The addresses the operator gave with `source` (`direct`: `--peer` and persisted manual
-    /// connects; `seed`), sorted. O(n) in the book; n is bounded by the address manager.
+    /// connects; `seed`), sorted: O(operator-given entries), not O(book).
     public func operatorPeers(_ source: PeerSource) -> [SocketAddress] {
-        book.addresses.entries.values.lazy.filter { $0.origin == source }.map(\.address).sorted {
-            $0.ip < $1.ip
-        }
+        book.addresses.operatorGiven.compactMap { book.addresses[$0] }.filter { $0.origin == source }.map(\.address)
+            .sorted { $0.ip < $1.ip }
     }
 
     /// Forgets the anchors once the first cycle has tried them.

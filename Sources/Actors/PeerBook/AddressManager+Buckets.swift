@@ -47,6 +47,12 @@ extension AddressManager {
         return Slot(table: table, bucket: bucket, position: Int(position % UInt64(configuration.bucketSize)))
     }
 
+    /// Every address in the bucket `ip` sits in (itself included).
+    func bucketMates(of ip: PeerIP) -> [PeerIP] {
+        guard let slot = slots[ip] else { return [] }
+        return Array((buckets[slot.table]?[slot.bucket] ?? [:]).values)
+    }
+
     func occupant(of slot: Slot) -> PeerIP? {
         buckets[slot.table]?[slot.bucket]?[slot.position]
     }
@@ -70,11 +76,13 @@ extension AddressManager {
                 || (now.map { isTerrible(incumbent, now: $0) } ?? false)
             guard replaceable else { return false }
             unplace(holder)
+            dropped.append(holder)
         }
         entries[entry.ip] = entry
         slots[entry.ip] = slot
         buckets[table, default: [:]][slot.bucket, default: [:]][slot.position] = entry.ip
         groupCounts[table, default: [:]][group(of: entry.ip), default: 0] += 1
+        if entry.isOperatorGiven { operatorGiven.insert(entry.ip) }
         return true
     }
 
@@ -92,6 +100,7 @@ extension AddressManager {
     /// Removes `ip` from its table and from the entries.
     mutating func unplace(_ ip: PeerIP) {
         guard let entry = entries.removeValue(forKey: ip), let slot = slots.removeValue(forKey: ip) else { return }
+        operatorGiven.remove(ip)
         buckets[slot.table]?[slot.bucket]?[slot.position] = nil
         if buckets[slot.table]?[slot.bucket]?.isEmpty == true { buckets[slot.table]?[slot.bucket] = nil }
         let group = group(of: entry.ip)

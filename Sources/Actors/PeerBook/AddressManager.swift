@@ -124,6 +124,13 @@ public struct AddressManager: Sendable, Equatable {
     var slots: [PeerIP: Slot] = [:]
     /// Whether the next `select` draws from tried (they alternate).
     var nextFromTried = true
+    /// The operator-given entries (seeds, direct peers), so that the planner finds them
+    /// without a pass over the table.
+    public internal(set) var operatorGiven: Set<PeerIP> = []
+    /// Entries this value let go by itself (a terrible incumbent taken over, a displaced tried
+    /// entry with no room in new), for the owner to forget what it keeps beside them; the
+    /// owner empties it (`takeDropped`).
+    var dropped: [PeerIP] = []
 
     public init(key: SipHashKey, configuration: Configuration = Configuration()) {
         self.key = key
@@ -173,6 +180,7 @@ public struct AddressManager: Sendable, Equatable {
             entry.lastSeen = max(entry.lastSeen, now)
             // The operator naming a known address makes it theirs (never pruned).
             if origin < entry.origin { entry.origin = origin }
+            if entry.isOperatorGiven { operatorGiven.insert(ip) }
             defer { entries[ip] = entry }
             guard entry.address.port != address.port else {
                 if pins { entry.portPinned = true }
@@ -239,9 +247,24 @@ public struct AddressManager: Sendable, Equatable {
             // there goes back to new (or is dropped if its new bucket has no room either).
             unplace(occupant)
             displaced.table = .new
-            _ = place(displaced, in: .new, now: now)
+            if !place(displaced, in: .new, now: now) { dropped.append(occupant) }
         }
         _ = place(entry, in: .tried, now: now)
+    }
+
+    /// Changes how `ip` counts as heard of (a loaded book's entries become `peer_book`; a
+    /// one-shot connect gives the address back its old source).
+    public mutating func setOrigin(_ ip: PeerIP, _ origin: PeerSource) {
+        guard var entry = entries[ip] else { return }
+        entry.origin = origin
+        entries[ip] = entry
+        if entry.isOperatorGiven { operatorGiven.insert(ip) } else { operatorGiven.remove(ip) }
+    }
+
+    /// The IPs let go since the last call (see `dropped`).
+    mutating func takeDropped() -> [PeerIP] {
+        defer { dropped.removeAll() }
+        return dropped
     }
 
     /// Forgets `ip` (a ban, or the operator's wish).

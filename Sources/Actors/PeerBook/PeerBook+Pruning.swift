@@ -19,22 +19,9 @@ extension PeerBook {
     /// connecting). Returns how many IPs were forgotten.
     @discardableResult
     public mutating func prune(now: Double, keeping: Set<PeerIP>) -> Int {
-        var removed = 0
-        var doomed: [PeerIP] = []
-        for entry in addresses.entries.values where !entry.isOperatorGiven && !keeping.contains(entry.ip) {
-            let outcome = outcomes[entry.ip]
-            if let until = outcome?.bannedUntil, until > now { continue }
-            let failures = outcome?.failures ?? 0
-            let failing =
-                entry.lastSuccess.map { failures >= Self.pruneAfterFailures && now - $0 > Self.pruneAfterSilence }
-                ?? (failures >= Self.pruneAfterFailuresNeverConnected)
-            if failing || addresses.isTerrible(entry, now: now) { doomed.append(entry.ip) }
-        }
-        for ip in doomed {
-            addresses.remove(ip)
-            if outcomes[ip]?.holdsPenalty(now: now) != true { outcomes[ip] = nil }
-            removed += 1
-        }
+        let doomed = addresses.entries.values.filter { isPrunable($0, now: now, keeping: keeping) }.map(\.ip)
+        forget(doomed, now: now)
+        let removed = doomed.count
         // Outcomes without an address: a port-less record only holds a ban or violations
         // toward one; once neither is left (or the violations are a ban's length old), it goes.
         var orphans: [PeerIP] = []
@@ -46,15 +33,54 @@ extension PeerBook {
         return removed + orphans.count
     }
 
+    /// `prune` for the maintainer's tick, in bounded work: the entries of `buckets` random
+    /// buckets of each table (a sweep of the whole table every few dozen ticks), so planning
+    /// stays far below a millisecond at 10,000 entries. Outcomes without an address are
+    /// forgotten when the address goes (`forgetDropped`), so this looks at addresses only.
+    @discardableResult
+    public mutating func pruneSome(
+        buckets: Int = 8, now: Double, keeping: Set<PeerIP>, using generator: inout some RandomNumberGenerator
+    ) -> Int {
+        var doomed: [PeerIP] = []
+        for table in [AddressManager.Table.new, .tried] {
+            for _ in 0..<buckets {
+                guard let entry = addresses.randomEntry(in: table, using: &generator) else { break }
+                for ip in addresses.bucketMates(of: entry.ip) {
+                    guard let mate = addresses[ip], isPrunable(mate, now: now, keeping: keeping) else { continue }
+                    doomed.append(ip)
+                }
+            }
+        }
+        let unique = Array(Set(doomed))
+        forget(unique, now: now)
+        return unique.count
+    }
+
+    private func isPrunable(_ entry: AddressManager.Entry, now: Double, keeping: Set<PeerIP>) -> Bool {
+        guard !entry.isOperatorGiven, !keeping.contains(entry.ip) else { return false }
+        let outcome = outcomes[entry.ip]
+        if let until = outcome?.bannedUntil, until > now { return false }
+        let failures = outcome?.failures ?? 0
+        let failing =
+            entry.lastSuccess.map { failures >= Self.pruneAfterFailures && now - $0 > Self.pruneAfterSilence }
+            ?? (failures >= Self.pruneAfterFailuresNeverConnected)
+        return failing || addresses.isTerrible(entry, now: now)
+    }
+
+    private mutating func forget(_ doomed: [PeerIP], now: Double) {
+        for ip in doomed {
+            addresses.remove(ip)
+            if outcomes[ip]?.holdsPenalty(now: now) != true { outcomes[ip] = nil }
+        }
+    }
+
     /// Readies a book loaded from peers.json for this run: its entries come from the
     /// `peer_book` (a `direct` peer stays direct: the operator asked to keep it; seeds are
     /// named again by the configuration if they still are seeds), and cooldowns set by an
     /// incompatible handshake are dropped, since the node may have been restarted precisely
     /// to fix its own chain id or genesis.
     public mutating func prepareForStart() {
-        for ip in Array(addresses.entries.keys) where addresses.entries[ip]?.origin != .direct {
-            addresses.entries[ip]?.origin = .peerBook
-        }
+        for (ip, entry) in addresses.entries where entry.origin != .direct { addresses.setOrigin(ip, .peerBook) }
         for (ip, outcome) in outcomes {
             if let reason = outcome.lastReason, Self.isIncompatibility(ReasonCode(rawValue: reason)) {
                 outcomes[ip]?.cooldownUntil = nil

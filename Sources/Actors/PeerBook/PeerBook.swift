@@ -50,10 +50,10 @@ public struct PeerBook: Sendable, Equatable {
         addresses = AddressManager(key: key, configuration: configuration)
     }
 
-    /// Known IPs: every address, and every outcome kept without one (bans, violators).
-    public var count: Int {
-        addresses.count + outcomes.keys.lazy.filter { addresses[$0] == nil }.count
-    }
+    /// Known IPs: every address, and every outcome kept without one (bans, violators). Every
+    /// address has an outcome (each path that enters an address makes one, each that drops
+    /// an address drops its outcome or keeps it for a penalty), so this is the outcomes' count.
+    public var count: Int { outcomes.count }
 
     public subscript(ip: PeerIP) -> PeerRecord? { record(ip) }
 
@@ -91,7 +91,9 @@ public struct PeerBook: Sendable, Equatable {
         let ip = PeerIP(address.ip)
         if address.port != 0 {
             let told = sender ?? (source == .direct || source == .seed ? Self.operatorSource : ip)
-            if addresses.add(address, source: told, origin: source, now: now) == .refusedBucketTaken { return false }
+            let outcome = addresses.add(address, source: told, origin: source, now: now)
+            forgetDropped(now: now)
+            if outcome == .refusedBucketTaken { return false }
         }
         if outcomes[ip] == nil { outcomes[ip] = PeerOutcome(firstSeen: now) }
         return true
@@ -104,10 +106,18 @@ public struct PeerBook: Sendable, Equatable {
         outcomes[ip] = PeerOutcome(record)
         guard var entry = addresses[ip] else { return }
         if record.address.port != 0 { entry.address = record.address }
-        entry.origin = record.source
         entry.lastTry = record.lastAttempt
         entry.lastSuccess = record.lastSuccess
         addresses.entries[ip] = entry
+        addresses.setOrigin(ip, record.source)
+    }
+
+    /// Forgets the outcomes of addresses the address manager let go by itself, unless they
+    /// hold a penalty: no record lingers as a dial candidate or a second truth.
+    mutating func forgetDropped(now: Double) {
+        for ip in addresses.takeDropped() where addresses[ip] == nil {
+            if outcomes[ip]?.holdsPenalty(now: now) != true { outcomes[ip] = nil }
+        }
     }
 
     /// Forgets a peer.
@@ -136,6 +146,7 @@ public struct PeerBook: Sendable, Equatable {
             // Known, unless the manager let it go while we dialed: then as if it told us itself.
             if addresses[ip] == nil { _ = addresses.add(address, source: ip, origin: .handshake, now: now) }
             if addresses[ip] != nil { addresses.markGood(address, now: now) }
+            forgetDropped(now: now)
         }
         guard addresses[ip] != nil || outcomes[ip] != nil else { return }
         var outcome = outcomes[ip] ?? PeerOutcome(firstSeen: now)
@@ -215,6 +226,9 @@ public struct PeerBook: Sendable, Equatable {
         var copy = self
         copy.addresses = AddressManager(
             key: addresses.key, configuration: configuration, restoring: Array(addresses.entries.values))
+        for ip in addresses.entries.keys where copy.addresses[ip] == nil {
+            if copy.outcomes[ip]?.holdsPenalty(now: 0) != true { copy.outcomes[ip] = nil }
+        }
         return copy
     }
 
