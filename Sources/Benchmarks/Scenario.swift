@@ -29,7 +29,8 @@ enum Scenario: String, CaseIterable {
             return try await ConnectionsClient.run(arguments)
         case .attacks:
             return try await AttacksScenario.run(BenchOptions(arguments, allowed: ["quick", "book"]))
-        case .plan: return try await PlanScenario.run(BenchOptions(arguments, allowed: ["entries", "sources", "cycles"]))
+        case .plan:
+            return try await PlanScenario.run(BenchOptions(arguments, allowed: ["entries", "sources", "cycles"]))
         }
     }
 }
