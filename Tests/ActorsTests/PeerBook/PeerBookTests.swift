@@ -77,4 +77,12 @@ import Testing
         book.add(address, source: .gossip, now: 2)
         #expect(book[PeerIP(address.ip)]?.source == .direct)
     }
+
+    @Test func gossip_neverMovesAPortThePeerGaveInItsHandshake() {
+        var book = PeerBook()
+        book.add(address, source: .handshake, now: 0)
+        let liar = PeerIP(.v4(0x0909_0909))
+        book.add(SocketAddress(ip: address.ip, port: 1), source: .gossip, from: liar, now: 1)
+        #expect(book[PeerIP(address.ip)]?.address.port == 7071)
+    }
 }
