@@ -12,9 +12,7 @@ extension PeerBook {
 
     /// Removes peers that keep failing ("failed connections are removed"): learned addresses
     /// that never connected after `pruneAfterFailuresNeverConnected` failures, or failed
-    /// `pruneAfterFailures` times with no success in `pruneAfterSilence`, or that the address
-    /// manager finds terrible (unseen for 30 days, from the future, tried in vain); and
-    /// outcome records without an address that hold no ban or violation any more. Never an
+    /// `pruneAfterFailures` times with no success in `pruneAfterSilence`; and outcome records without an address that hold no ban or violation any more. Never an
     /// operator's peer (direct, seed), a ban in force, or an IP in `keeping` (connected,
     /// connecting). Returns how many IPs were forgotten.
     @discardableResult
@@ -64,7 +62,10 @@ extension PeerBook {
         let failing =
             entry.lastSuccess.map { failures >= Self.pruneAfterFailures && now - $0 > Self.pruneAfterSilence }
             ?? (failures >= Self.pruneAfterFailuresNeverConnected)
-        return failing || addresses.isTerrible(entry, now: now)
+        // Not the address manager's "terrible" (unseen for 30 days): a node that was off for a
+        // month would forget its whole book at start. Terrible entries give way to newcomers
+        // in their buckets and are never shared; only failures make a peer forgotten here.
+        return failing
     }
 
     private mutating func forget(_ doomed: [PeerIP], now: Double) {
