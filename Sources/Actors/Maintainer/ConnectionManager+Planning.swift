@@ -19,22 +19,24 @@ extension ConnectionManager {
         var slots = freeOutboundSlots()
         var dials: [(SocketAddress, PeerSource)] = []
         var draws = table.outboundDraws(slots: slots, using: &random)
-        func consider(_ address: SocketAddress, _ source: PeerSource) {
+        func consider(_ address: SocketAddress, _ source: PeerSource) -> Bool {
             if let reason = decideDial(address, source: source) {
                 summary.note(reason, address)
+                return false
             } else {
                 dials.append((address, source))
                 draws.dialing(PeerIP(address.ip), in: table.book)
                 if source != .direct { slots -= 1 }
+                return true
             }
         }
-        for anchor in table.anchors where slots > 0 { consider(anchor, .peerBook) }
+        for anchor in table.anchors where slots > 0 { _ = consider(anchor, .peerBook) }
         table.anchorsTried()
         while slots > 0, let entry = draws.next(from: &table.book, now: now, using: &random) {
-            consider(entry.address, entry.origin)
+            if !consider(entry.address, entry.origin) { draws.skipped(entry, in: &table.book) }
         }
-        for address in table.operatorPeers(.direct) { consider(address, .direct) }
-        while slots > 0, let seed = draws.nextSeed() { consider(seed, .seed) }
+        for address in table.operatorPeers(.direct) { _ = consider(address, .direct) }
+        while slots > 0, let seed = draws.nextSeed() { _ = consider(seed, .seed) }
         // On a LAN the node means to reach every peer it knows: say why it stops short.
         if table.policy.lan && slots <= 0 {
             for entry in table.book.addresses.entries.values where entry.origin != .direct {
@@ -79,6 +81,7 @@ extension ConnectionManager {
         while let entry = reserve.next(from: &table.book, now: now, using: &random) {
             if let reason = decideDial(entry.address, source: entry.origin) {
                 summary.note(reason, entry.address)
+                reserve.skipped(entry, in: &table.book)
             } else {
                 reserve.dialing(entry.ip, in: table.book)
                 return (entry.address, entry.origin)

@@ -53,6 +53,12 @@ public struct OutboundDraws: Sendable {
         return nil
     }
 
+    /// A pick was not dialed (the skip reason is the caller's to record): the next draw comes
+    /// from the same table, so skipped tried picks do not turn into picks from new.
+    public func skipped(_ entry: AddressManager.Entry, in book: inout PeerBook) {
+        book.addresses.redraw(from: entry.table)
+    }
+
     /// A pick is being dialed: its group is taken (off-LAN), and it is not drawn again.
     public mutating func dialing(_ ip: PeerIP, in book: PeerBook) {
         drawn.insert(ip)

@@ -58,6 +58,13 @@ extension AddressManager {
         return weightedPick(eligible, now: now, using: &generator)
     }
 
+    /// The caller did not dial the entry `select` returned from `table` (a cooldown, a ban,
+    /// a session): the next `select` draws from that table again, so a skipped tried pick does
+    /// not hand its turn to new, where all gossip lands.
+    public mutating func redraw(from table: Table) {
+        nextFromTried = table == .tried
+    }
+
     /// Up to `limit` distinct addresses worth sharing (a PeerList answer, a refusal's list),
     /// drawn bucket first from both tables; terrible entries are left out. O(limit) draws.
     public func sample(limit: Int, now: Double, using generator: inout some RandomNumberGenerator) -> [SocketAddress] {

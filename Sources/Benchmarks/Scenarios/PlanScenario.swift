@@ -53,6 +53,7 @@ enum PlanScenario {
             var picks: [SocketAddress] = []
             while picks.count < 8, let entry = draws.next(from: &table.book, now: at, using: &generator) {
                 guard table.decideDial(entry.address, source: entry.origin, localIP: nil, now: at) == nil else {
+                    draws.skipped(entry, in: &table.book)
                     continue
                 }
                 draws.dialing(entry.ip, in: table.book)

@@ -49,7 +49,10 @@ import Testing
         var draws = table.outboundDraws(slots: 8, using: &generator)
         var picks: [SocketAddress] = []
         while picks.count < 8, let entry = draws.next(from: &table.book, now: now, using: &generator) {
-            guard table.decideDial(entry.address, source: entry.origin, localIP: nil, now: now) == nil else { continue }
+            guard table.decideDial(entry.address, source: entry.origin, localIP: nil, now: now) == nil else {
+                draws.skipped(entry, in: &table.book)
+                continue
+            }
             draws.dialing(entry.ip, in: table.book)
             picks.append(entry.address)
         }
