@@ -84,6 +84,8 @@ extension MeshSuite {
             restarted.listen = SocketAddress(ip: .v4(0), port: 0)
             let node = try MeshNode(configuration: restarted, logger: testLogger, persist: true)
             let book = await node.manager.book
+            let (savedKey, keyOutcome) = try AddressKeyStore(dataDirectory: victimDirectory).loadOrCreate()
+            #expect(keyOutcome == .loaded && book.addresses.key == savedKey, "the bucket key did not persist")
             let known = sybils.filter { book.addresses[PeerIP($0.ip)] != nil }.count
             #expect(known >= 100 && known <= 16 * 32, "\(known) sybils in the book: one source, 16 buckets")
             #expect(honest.allSatisfy { book.addresses[PeerIP($0.ip)]?.table == .tried }, "tried did not stay tried")
