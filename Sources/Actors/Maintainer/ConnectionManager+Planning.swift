@@ -22,6 +22,7 @@ extension ConnectionManager {
         func consider(_ address: SocketAddress, _ source: PeerSource) -> Bool {
             if let reason = decideDial(address, source: source) {
                 summary.note(reason, address)
+                if reason == .awaitingInbound { deferPick(address, source) }
                 return false
             } else {
                 dials.append((address, source))
@@ -32,6 +33,12 @@ extension ConnectionManager {
         }
         for anchor in table.anchors where slots > 0 { _ = consider(anchor, .peerBook) }
         table.anchorsTried()
+        // Last cycle's picks that waited a tick for the higher IP: their wait is over.
+        let waited = deferredPicks
+        deferredPicks = []
+        for (address, source) in waited where slots > 0 && table.book.addresses[PeerIP(address.ip)] != nil {
+            _ = consider(address, source)
+        }
         while slots > 0, let entry = draws.next(from: &table.book, now: now, using: &random) {
             if !consider(entry.address, entry.origin) { draws.skipped(entry, in: &table.book) }
         }
@@ -58,6 +65,12 @@ extension ConnectionManager {
         return (dials, draws, summary)
     }
 
+    /// Remembers a pick that waits a tick for the higher IP (bounded: a cycle's draws at most).
+    private func deferPick(_ address: SocketAddress, _ source: PeerSource) {
+        guard deferredPicks.count < OutboundDraws.budget(slots: table.limits.maximumPeers) else { return }
+        deferredPicks.append((address, source))
+    }
+
     /// The outbound connections the maintainer aims for: `--min-outbound`, or with `--lan`
     /// every slot (`--max-peers`).
     var outboundTarget: Int {
@@ -81,6 +94,7 @@ extension ConnectionManager {
         while let entry = reserve.next(from: &table.book, now: now, using: &random) {
             if let reason = decideDial(entry.address, source: entry.origin) {
                 summary.note(reason, entry.address)
+                if reason == .awaitingInbound { deferPick(entry.address, entry.origin) }
                 reserve.skipped(entry, in: &table.book)
             } else {
                 reserve.dialing(entry.ip, in: table.book)

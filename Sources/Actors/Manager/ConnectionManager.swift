@@ -33,6 +33,9 @@ public actor ConnectionManager: LoopIsolated {
     var reports = PeerReports()
     /// The randomness of outbound picks and shared samples (the address manager's draws).
     var random = SystemRandomNumberGenerator()
+    /// Picks of the last cycle that waited for the higher IP to dial (`awaiting_inbound`): the
+    /// next cycle considers them first, so the wait costs one tick, not the pick.
+    var deferredPicks: [(SocketAddress, PeerSource)] = []
     /// The per-start secret that keys eviction's netgroup protection (an attacker cannot
     /// predict which of its groups are protected).
     let evictionKey = SipHashKey.random()
