@@ -10,6 +10,7 @@ extension ConnectionManager {
     /// further draws within the same cycle (`nextFromReserve`). `package` for `Benchmarks plan`.
     package func planCycle() -> (dials: [(SocketAddress, PeerSource)], reserve: OutboundDraws, summary: CycleSummary) {
         table.advanceTick()
+        random.reseed()
         let now = Self.now()
         var keeping = Set(table.sessions.keys).union(table.connecting).union(table.pending)
         for anchor in table.anchors { keeping.insert(PeerIP(anchor.ip)) }

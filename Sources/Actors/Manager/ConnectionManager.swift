@@ -32,7 +32,8 @@ public actor ConnectionManager: LoopIsolated {
     /// Why, funnel, disconnect ledger and flap damping, fed by `noteDecision`/`noteReport`.
     var reports = PeerReports()
     /// The randomness of outbound picks and shared samples (the address manager's draws).
-    var random = SystemRandomNumberGenerator()
+    /// Reseeded from the system generator at each cycle (`planCycle`).
+    var random = FastRandom()
     /// Picks of the last cycle that waited for the higher IP to dial (`awaiting_inbound`): the
     /// next cycle considers them first, so the wait costs one tick, not the pick.
     var deferredPicks: [(SocketAddress, PeerSource)] = []

@@ -49,11 +49,12 @@ enum PlanScenario {
         var table = PeerTable(
             limits: .init(minimumOutbound: 8, maximumPeers: 16), policy: DialPolicy(lan: false, ipv4Only: false))
         table.book = book
-        var generator = SystemRandomNumberGenerator()
+        var generator = FastRandom()
         var pureTimes: [Double] = []
         for cycle in 0..<cycles {
             let at = now + Double(cycle)
             let start = ContinuousClock.now
+            generator.reseed()
             var draws = table.outboundDraws(slots: 8, using: &generator)
             var picks: [SocketAddress] = []
             while picks.count < 8, let entry = draws.next(from: &table.book, now: at, using: &generator) {
