@@ -139,7 +139,7 @@ public final class MeshNode: Sendable {
 
     /// The book at start: the persisted one (its entries now of source `peer_book`), then
     /// `--peer` (direct, cooldown cleared), then seeds. (Dial order: anchors, the persisted
-    /// book, `--peer`, seeds; `PeerTable.candidates`.)
+    /// book, `--peer`, seeds; `ConnectionManager.planCycle`.)
     static func loadBook(
         configuration: NodeConfiguration, logger: Logger, persist: Bool
     ) -> Result<PeerBook, NodeStartError> {

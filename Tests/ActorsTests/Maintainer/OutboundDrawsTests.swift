@@ -125,3 +125,18 @@ import Testing
         #expect(table.operatorPeers(.direct) == [SocketAddress(ip: .v4(0x2800_0002), port: 7071)])
     }
 }
+
+/// The draws' generator: reseeded from the system generator, so two nodes (or two cycles)
+/// never draw the same sequence.
+@Suite struct FastRandomTests {
+    @Test func reseeding_startsANewSequence_andOutputsAreNotConstant() {
+        var generator = FastRandom()
+        let first = (0..<4).map { _ in generator.next() }
+        #expect(Set(first).count == 4)
+        generator.reseed()
+        let second = (0..<4).map { _ in generator.next() }
+        #expect(first != second)
+        var other = FastRandom()
+        #expect((0..<4).map { _ in other.next() } != second)
+    }
+}
