@@ -10,6 +10,7 @@ enum Scenario: String, CaseIterable {
     case attacks
     case eclipse
     case eclipseInner = "eclipse-inner"
+    case plan
 
     func run(_ arguments: [String]) async throws -> BenchReport {
         switch self {
@@ -32,6 +33,8 @@ enum Scenario: String, CaseIterable {
             return try await AttacksScenario.run(BenchOptions(arguments, allowed: ["quick", "book"]))
         case .eclipse: return try await EclipseScenario.run(arguments)
         case .eclipseInner: return try await EclipseScenario.runInside(arguments)
+        case .plan:
+            return try await PlanScenario.run(BenchOptions(arguments, allowed: ["entries", "sources", "cycles"]))
         }
     }
 }

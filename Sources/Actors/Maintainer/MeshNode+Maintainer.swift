@@ -24,10 +24,10 @@ extension MeshNode {
     /// Runs one cycle and returns its summary.
     @discardableResult
     public func maintainerCycle() async -> CycleSummary {
-        let (dials, reserveList, planned) = await manager.planCycle()
+        let (dials, draws, planned) = await manager.planCycle()
         var summary = planned
-        var reserve = reserveList[...]
-        // A failed dial is replaced at once from the reserve (bounded), so one tick can reach
+        var reserve = draws
+        // A failed dial is replaced at once by a further draw (bounded), so one tick can reach
         // the target even when the first candidates are full or gone.
         var replacements = 4 * max(1, configuration.minimumOutbound)
         await withTaskGroup(of: (SocketAddress, ReasonCode?).self) { group in

@@ -31,6 +31,12 @@ public actor ConnectionManager: LoopIsolated {
     var rttSamples: [Double]?
     /// Why, funnel, disconnect ledger and flap damping, fed by `noteDecision`/`noteReport`.
     var reports = PeerReports()
+    /// The randomness of outbound picks and shared samples (the address manager's draws).
+    /// Reseeded from the system generator at each cycle (`planCycle`).
+    var random = FastRandom()
+    /// Picks of the last cycle that waited for the higher IP to dial (`awaiting_inbound`): the
+    /// next cycle considers them first, so the wait costs one tick, not the pick.
+    var deferredPicks: [(SocketAddress, PeerSource)] = []
     /// The per-start secret that keys eviction's netgroup protection (an attacker cannot
     /// predict which of its groups are protected).
     let evictionKey = SipHashKey.random()
@@ -54,7 +60,8 @@ public actor ConnectionManager: LoopIsolated {
         public var refusals: [ReasonCode: Int] = [:]
     }
 
-    init(
+    /// A manager over `book` (`package` for the benchmarks; the node makes its own).
+    package init(
         configuration: NodeConfiguration, reactor: Reactor, logger: Logger, book: PeerBook = PeerBook(),
         anchors: [SocketAddress] = []
     ) {
@@ -69,8 +76,8 @@ public actor ConnectionManager: LoopIsolated {
         self.table = PeerTable(
             limits: .init(minimumOutbound: configuration.minimumOutbound, maximumPeers: configuration.maximumPeers),
             policy: DialPolicy(lan: configuration.lan, ipv4Only: configuration.ipv4Only, ownAddresses: own))
-        table.book = book
-        if configuration.lan { table.book.gossipPerGroupLimit = PeerBook.lanGossipPerGroup }
+        // On a LAN every peer shares one private /16: the address manager groups by address.
+        table.book = book.regrouped(byAddress: configuration.lan)
         let (seconds, attoseconds) = configuration.cooldownBase.components
         table.book.cooldownBase = Double(seconds) + Double(attoseconds) / 1e18
         let now = Self.now()
@@ -107,7 +114,7 @@ public actor ConnectionManager: LoopIsolated {
     }
 
     /// A dial of ours failed: in TCP (`handshake` false) or in its handshake.
-    func dialFailed(_ address: SocketAddress, source: PeerSource, reason: ReasonCode, handshake: Bool) {
+    package func dialFailed(_ address: SocketAddress, source: PeerSource, reason: ReasonCode, handshake: Bool) {
         if handshake { recentHandshakeFailures.append(reason) }
         perform(table.dialFailed(address, reason: reason, handshake: handshake, now: Self.now()), source: source)
     }
@@ -139,7 +146,8 @@ public actor ConnectionManager: LoopIsolated {
         let listen = peer.assumeIsolated { $0.listenAddress }
         let actions = table.established(
             peer.ip, id: peer.id, direction: peer.direction, localIP: peer.connection.localAddress.ip,
-            listenAddress: listen, now: Self.now())
+            listenAddress: listen, now: Self.now(),
+            dialed: peer.direction == .outbound ? peer.connection.remoteAddress : nil)
         perform(actions, peer: peer)
         for case .close(_, peer.id, let reason) in actions { return reason }
         return nil
@@ -252,47 +260,32 @@ public actor ConnectionManager: LoopIsolated {
         }
     }
 
-    /// Up to the configured number of addresses for a PeerList answer.
+    /// Up to the configured number of addresses for a PeerList answer (GetPeers, and the list
+    /// a refused newcomer gets): a random sample of the address manager's tables, never the
+    /// sessions first nor any order an attacker could steer; banned addresses left out.
     func addressesToShare(excluding ip: PeerIP) -> [SocketAddress] {
-        let limit = peerListLimit
-        var result: [SocketAddress] = []
-        for session in table.sessions.values where PeerIP(session.listenAddress.ip) != ip {
-            result.append(session.listenAddress)
-        }
         let now = Self.now()
-        for record in table.book.records.values where result.count < limit {
-            guard record.ip != ip, table.sessions[record.ip] == nil, record.lastSuccess != nil,
-                record.address.port != 0,
-                (record.bannedUntil ?? 0) <= now
-            else { continue }
-            result.append(record.address)
+        // A few more than the limit, so that leaving out bans and the asker still fills it.
+        let drawn = table.book.addresses.sample(limit: peerListLimit + 8, now: now, using: &random)
+        var result: [SocketAddress] = []
+        for address in drawn where result.count < peerListLimit {
+            let peer = PeerIP(address.ip)
+            guard peer != ip, !table.book.isBanned(peer, now: now) else { continue }
+            result.append(address)
         }
-        return Array(result.prefix(limit))
+        return result
     }
 
-    /// New addresses one PeerList may enter into a full book (each makes room by a scan of
-    /// the book, until the address manager's buckets replace it).
-    static let maximumEvictionsPerPeerList = 8
-
-    /// Addresses a peer gossiped: validated by policy and entered as `gossip`.
+    /// Addresses a peer gossiped (after its token bucket): validated by policy and offered
+    /// to the address manager as `gossip` from `ip`, which buckets them by `ip`'s group, so
+    /// however many addresses and /16s one source names, it fills a bounded share of the
+    /// table, and a port learned from a handshake, our own dial or the operator stays.
     func learned(_ addresses: [SocketAddress], from ip: PeerIP) {
         let now = Self.now()
         var added = 0
-        // O(book) once per list, not per address (PeerBook+ budgets, issue #12): the group
-        // counts up front, and at most a few evictions (each a scan of the book) per list.
-        var groups = table.book.gossipCountsByGroup()
-        var evictions = Self.maximumEvictionsPerPeerList
         for address in addresses.prefix(1000) where table.policy.skipReason(for: address) == nil {
-            guard table.book[PeerIP(address.ip)] == nil else { continue }
-            if table.book.count >= table.book.capacity {
-                guard evictions > 0 else { break }
-                evictions -= 1
-            }
-            let group = PeerBook.networkGroup(address.ip)
-            if table.book.add(address, source: .gossip, now: now, gossipInGroup: groups[group, default: 0]) {
-                groups[group, default: 0] += 1
-                added += 1
-            }
+            let known = table.book.addresses[PeerIP(address.ip)] != nil
+            if table.book.add(address, source: .gossip, from: ip, now: now) && !known { added += 1 }
         }
         if added > 0 {
             logger.log(.debug, "discovery.learned", peer: ip.description, [("added", .int(added))])

@@ -1,37 +1,33 @@
 import Wire
 
 extension PeerTable {
-    /// The candidates of one maintainer cycle, in the start order of INTERFACE.md: anchors
-    /// (the last run's outbound peers), then the book (persisted and learned peers: hot, warm,
-    /// cold, by health), then direct peers (`--peer`), then seeds. Records without a port (an
-    /// inbound violator's ban record) are never candidates.
-    public func candidates(now: Double) -> [PeerRecord] {
-        let anchorIPs = Set(anchors.map { PeerIP($0.ip) })
-        // (group, tier, health descending), computed once per record.
-        let keyed = book.records.values.lazy.filter { $0.address.port != 0 }.map { record in
-            let group = anchorIPs.contains(record.ip) ? 0 : Self.startGroup(record.source)
-            return ((group, Self.tierRank(record.tier(now: now, connected: false)), -record.health), record)
+    /// The start of a cycle's draws: the groups of our outbound sessions and dials in flight
+    /// are excluded off-LAN (one outbound per /16, INTERFACE.md); on a LAN, where the
+    /// address manager groups by address, every IP we have a session, dial or pending
+    /// connection with (so that draws are not spent on them).
+    public func outboundDraws(slots: Int, using generator: inout some RandomNumberGenerator) -> OutboundDraws {
+        let addresses = book.addresses
+        var excluded: Set<NetworkGroup> = []
+        if policy.lan {
+            for ip in sessions.keys { excluded.insert(addresses.group(of: ip)) }
+            for ip in pending { excluded.insert(addresses.group(of: ip)) }
+        } else {
+            for (ip, session) in sessions where session.direction == .outbound {
+                excluded.insert(addresses.group(of: ip))
+            }
         }
-        return keyed.sorted { a, b in
-            a.0 != b.0 ? a.0 < b.0 : a.1.address.ip < b.1.address.ip
-        }.map(\.1)
+        for ip in connecting { excluded.insert(addresses.group(of: ip)) }
+        var draws = OutboundDraws(
+            excluding: excluded, draws: OutboundDraws.budget(slots: slots), onePerGroup: !policy.lan)
+        draws.seeds = operatorPeers(.seed).shuffled(using: &generator)
+        return draws
     }
 
-    /// Where a source comes in the start order (after the anchors, 0).
-    static func startGroup(_ source: PeerSource) -> Int {
-        switch source {
-        case .peerBook, .handshake, .gossip: return 1
-        case .direct: return 2
-        case .seed: return 3
-        }
-    }
-
-    private static func tierRank(_ tier: PeerTier) -> Int {
-        switch tier {
-        case .hot: return 0
-        case .warm: return 1
-        case .cold: return 2
-        }
+    /// The addresses the operator gave with `source` (`direct`: `--peer` and persisted manual
+    /// connects; `seed`), sorted: O(operator-given entries), not O(book).
+    public func operatorPeers(_ source: PeerSource) -> [SocketAddress] {
+        book.addresses.operatorGiven.compactMap { book.addresses[$0] }.filter { $0.origin == source }.map(\.address)
+            .sorted { $0.ip < $1.ip }
     }
 
     /// Forgets the anchors once the first cycle has tried them.

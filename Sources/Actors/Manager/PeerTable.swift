@@ -80,12 +80,13 @@ public struct PeerTable: Sendable {
         if !networkActive { return .networkInactive }
         if let reason = policy.skipReason(for: address) { return reason }
         let ip = PeerIP(address.ip)
-        if let record = book[ip], let until = record.bannedUntil, until > now { return .peerBanned }
+        let outcome = book.outcomes[ip]
+        if let until = outcome?.bannedUntil, until > now { return .peerBanned }
         if sessions[ip] != nil { return .alreadyConnected }
         // An inbound connection of this IP is in its handshake: one connection per IP.
         if connecting.contains(ip) || pending.contains(ip) { return .alreadyConnecting }
-        if !bypassCooldown, let until = book[ip]?.cooldownUntil, until > now { return .cooldownActive }
-        if !bypassCooldown && source == .gossip, let health = book[ip]?.health, health < PeerBook.unhealthyBelow {
+        if !bypassCooldown, let until = outcome?.cooldownUntil, until > now { return .cooldownActive }
+        if !bypassCooldown && source == .gossip, let health = outcome?.health, health < PeerBook.unhealthyBelow {
             return .peerUnhealthy
         }
         // `--peer` and manual connects take a manual slot while one is free, else a normal one.
@@ -125,8 +126,11 @@ public struct PeerTable: Sendable {
     /// both sides keep the connection the higher IP dialed and close the other, with no
     /// coordination; a second connection in the same direction is a reconnect and replaces
     /// the first. `localIP` is our end's IP.
+    /// `dialed` is the address our dial reached (outbound): the one the address manager marks
+    /// good; an inbound peer's listen address is only learned (it stays in new).
     public mutating func established(
-        _ ip: PeerIP, id: UInt64, direction: Direction, localIP: IPAddress, listenAddress: SocketAddress, now: Double
+        _ ip: PeerIP, id: UInt64, direction: Direction, localIP: IPAddress, listenAddress: SocketAddress, now: Double,
+        dialed: SocketAddress? = nil
     ) -> [Action] {
         switch direction {
         case .outbound: connecting.remove(ip)
@@ -137,7 +141,7 @@ public struct PeerTable: Sendable {
         deferredSince[ip] = nil
         if isStopping { return reject(ip, id: id, direction: direction, reason: .shutdown) }
         if !networkActive { return reject(ip, id: id, direction: direction, reason: .networkInactive) }
-        if let until = book[ip]?.bannedUntil, until > now {
+        if book.isBanned(ip, now: now) {
             return reject(ip, id: id, direction: direction, reason: .peerBanned)
         }
         let new = Session(id: id, direction: direction, since: now, listenAddress: listenAddress)
@@ -145,7 +149,8 @@ public struct PeerTable: Sendable {
             .connected(ip, id: id, direction: direction, listenAddress: listenAddress))
         guard let existing = sessions[ip] else {
             sessions[ip] = new
-            book.recordSuccess(ip, now: now)
+            book.recordSuccess(
+                direction == .outbound ? dialed ?? listenAddress : listenAddress, direction: direction, now: now)
             return [.register(ip, id: id), connected]
         }
         guard Self.keepsNew(existing: existing.direction, new: direction, peer: ip, localIP: localIP) else {
@@ -211,10 +216,10 @@ public struct PeerTable: Sendable {
         guard reason != .shutdown && reason != .duplicateConnection else { return }
         recordFailure(ip, reason: reason, now: now, into: &actions)
         // A session that ran is not a failed dial: start the backoff at its base.
-        if var record = book[ip], reason == .remoteClosed || reason == .pingTimeout {
-            record.failures = min(record.failures, 1)
-            record.cooldownUntil = now + book.cooldownBase
-            book.overwrite(record)
+        if reason == .remoteClosed || reason == .pingTimeout, var outcome = book.outcomes[ip] {
+            outcome.failures = min(outcome.failures, 1)
+            outcome.cooldownUntil = now + book.cooldownBase
+            book.outcomes[ip] = outcome
         }
     }
 
@@ -238,9 +243,9 @@ public struct PeerTable: Sendable {
 
     /// Records a failure in the book; if it bans the IP, its session (if any) is closed.
     mutating func recordFailure(_ ip: PeerIP, reason: ReasonCode, now: Double, into actions: inout [Action]) {
-        let wasBanned = (book[ip]?.bannedUntil ?? 0) > now
+        let wasBanned = book.isBanned(ip, now: now)
         book.recordFailure(ip, reason: reason, now: now)
-        guard !wasBanned, let until = book[ip]?.bannedUntil, until > now else { return }
+        guard !wasBanned, let until = book.outcomes[ip]?.bannedUntil, until > now else { return }
         actions.append(.report(.banned(ip, until: until)))
         actions += close(ip, reason: .peerBanned)
     }

@@ -139,11 +139,11 @@ public final class MeshNode: Sendable {
 
     /// The book at start: the persisted one (its entries now of source `peer_book`), then
     /// `--peer` (direct, cooldown cleared), then seeds. (Dial order: anchors, the persisted
-    /// book, `--peer`, seeds; `PeerTable.candidates`.)
+    /// book, `--peer`, seeds; `ConnectionManager.planCycle`.)
     static func loadBook(
         configuration: NodeConfiguration, logger: Logger, persist: Bool
     ) -> Result<PeerBook, NodeStartError> {
-        var book = PeerBook()
+        var book = PeerBook(configuration: AddressManager.Configuration(groupsByAddress: configuration.lan))
         if persist {
             let directory = configuration.resolvedDataDirectory
             do {
@@ -168,6 +168,18 @@ public final class MeshNode: Sendable {
                 logger.log(
                     .info, "datadir.stale_temporaries_removed",
                     [("count", .int(leftovers.count)), ("files", .string(leftovers.joined(separator: " ")))])
+            }
+            // The address manager's secret first: the book's entries are placed by it.
+            do {
+                let (key, outcome) = try AddressKeyStore(dataDirectory: directory).loadOrCreate()
+                book = PeerBook(key: key, configuration: book.addresses.configuration)
+                if outcome == .replacedInvalid {
+                    logger.log(
+                        .warning, "addrman.key_replaced",
+                        [("file", .string(AddressKeyStore.fileName)), ("error", .string("not 32 hex digits"))])
+                }
+            } catch {
+                logger.log(.warning, "addrman.key_unusable", [("error", .string("\(error)"))])
             }
             do {
                 switch try PeerBookStore(dataDirectory: directory).load(into: &book) {

@@ -24,7 +24,7 @@ extension AddressManager {
     /// The one position `entry` may take in `table`.
     func slot(for entry: Entry, in table: Table) -> Slot {
         let (family, high, low) = Self.words(entry.ip)
-        let group = entry.group.value
+        let group = self.group(of: entry.ip).value
         let bucket: Int
         switch table {
         case .new:
@@ -47,38 +47,64 @@ extension AddressManager {
         return Slot(table: table, bucket: bucket, position: Int(position % UInt64(configuration.bucketSize)))
     }
 
+    /// Every address in the bucket `ip` sits in (itself included).
+    func bucketMates(of ip: PeerIP) -> [PeerIP] {
+        guard let slot = slots[ip] else { return [] }
+        return Array((buckets[slot.table]?[slot.bucket] ?? [:]).values)
+    }
+
     func occupant(of slot: Slot) -> PeerIP? {
         buckets[slot.table]?[slot.bucket]?[slot.position]
     }
 
-    /// Puts `entry` at its position in `table`. A held position is taken over only from a
-    /// terrible entry (with `now`), or by an operator-given entry from one that is not;
-    /// otherwise the newcomer is refused (returns false), as addrman keeps the incumbent.
+    /// Puts `entry` in its bucket of `table`: at its hashed position, or the next free one in
+    /// the same bucket (a collision of two addresses should not cost either of them while the
+    /// bucket has room; the bucket, and so a source's share, is what the hash fixes). In a full
+    /// bucket the hashed position is taken over only from a terrible entry (with `now`), or by
+    /// an operator-given entry from one that is not; otherwise the newcomer is refused
+    /// (returns false), as addrman keeps the incumbent.
     mutating func place(_ entry: Entry, in table: Table, now: Double? = nil) -> Bool {
         var entry = entry
         entry.table = table
-        let slot = slot(for: entry, in: table)
-        if let holder = occupant(of: slot), holder != entry.ip, let incumbent = entries[holder] {
+        if entries[entry.ip] != nil { unplace(entry.ip) }
+        var slot = slot(for: entry, in: table)
+        if let free = freePosition(near: slot) {
+            slot.position = free
+        } else if let holder = occupant(of: slot), let incumbent = entries[holder] {
             let replaceable =
                 (entry.isOperatorGiven && !incumbent.isOperatorGiven)
                 || (now.map { isTerrible(incumbent, now: $0) } ?? false)
             guard replaceable else { return false }
             unplace(holder)
+            dropped.append(holder)
         }
-        if entries[entry.ip] != nil { unplace(entry.ip) }
         entries[entry.ip] = entry
         slots[entry.ip] = slot
         buckets[table, default: [:]][slot.bucket, default: [:]][slot.position] = entry.ip
-        groupCounts[table, default: [:]][entry.group, default: 0] += 1
+        groupCounts[table, default: [:]][group(of: entry.ip), default: 0] += 1
+        if entry.isOperatorGiven { operatorGiven.insert(entry.ip) }
         return true
+    }
+
+    /// The first free position of `slot`'s bucket, from `slot.position` on (wrapping).
+    func freePosition(near slot: Slot) -> Int? {
+        let held = buckets[slot.table]?[slot.bucket] ?? [:]
+        guard held.count < configuration.bucketSize else { return nil }
+        for step in 0..<configuration.bucketSize {
+            let position = (slot.position + step) % configuration.bucketSize
+            if held[position] == nil { return position }
+        }
+        return nil
     }
 
     /// Removes `ip` from its table and from the entries.
     mutating func unplace(_ ip: PeerIP) {
         guard let entry = entries.removeValue(forKey: ip), let slot = slots.removeValue(forKey: ip) else { return }
+        operatorGiven.remove(ip)
         buckets[slot.table]?[slot.bucket]?[slot.position] = nil
         if buckets[slot.table]?[slot.bucket]?.isEmpty == true { buckets[slot.table]?[slot.bucket] = nil }
-        let remaining = (groupCounts[slot.table]?[entry.group] ?? 1) - 1
-        groupCounts[slot.table]?[entry.group] = remaining > 0 ? remaining : nil
+        let group = group(of: entry.ip)
+        let remaining = (groupCounts[slot.table]?[group] ?? 1) - 1
+        groupCounts[slot.table]?[group] = remaining > 0 ? remaining : nil
     }
 }

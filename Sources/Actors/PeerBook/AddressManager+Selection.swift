@@ -49,13 +49,20 @@ extension AddressManager {
         var factor = 1.0
         for _ in 0..<Self.maximumDraws {
             guard let entry = randomEntry(in: table, using: &generator) else { break }
-            if excluded.contains(entry.group) { continue }
+            if excluded.contains(group(of: entry.ip)) { continue }
             if Double.random(in: 0..<1, using: &generator) < factor * chance(of: entry, now: now) { return entry }
             factor *= 1.2
         }
         // Nearly everything was excluded: weigh the few eligible entries of that table directly.
-        let eligible = entries.values.filter { $0.table == table && !excluded.contains($0.group) }
+        let eligible = entries.values.filter { $0.table == table && !excluded.contains(group(of: $0.ip)) }
         return weightedPick(eligible, now: now, using: &generator)
+    }
+
+    /// The caller did not dial the entry `select` returned from `table` (a cooldown, a ban,
+    /// a session): the next `select` draws from that table again, so a skipped tried pick does
+    /// not hand its turn to new, where all gossip lands.
+    public mutating func redraw(from table: Table) {
+        nextFromTried = table == .tried
     }
 
     /// Up to `limit` distinct addresses worth sharing (a PeerList answer, a refusal's list),

@@ -20,7 +20,7 @@ import Wire
 /// A value type with injected time (`now`, seconds on the wall clock persisted with the
 /// entries) and injected randomness: the owner (the Maintainer, later) calls it from one
 /// actor, and tests drive it with a manual clock and a seeded generator.
-public struct AddressManager: Sendable {
+public struct AddressManager: Sendable, Equatable {
     /// Table sizes; the defaults hold 10,240 addresses.
     public struct Configuration: Sendable, Equatable {
         public var newBuckets: Int
@@ -31,11 +31,15 @@ public struct AddressManager: Sendable {
         public var newBucketsPerSourceGroup: Int
         /// How many tried buckets one address group can reach.
         public var triedBucketsPerGroup: Int
+        /// Each address is its own group (`--lan`): on a LAN every peer shares one private /16
+        /// by nature, so /16 groups would put the whole network in one bucket and one group.
+        public var groupsByAddress: Bool
 
         public init(
             newBuckets: Int = 256, triedBuckets: Int = 64, bucketSize: Int = 32, newBucketsPerSourceGroup: Int = 16,
-            triedBucketsPerGroup: Int = 4
+            triedBucketsPerGroup: Int = 4, groupsByAddress: Bool = false
         ) {
+            self.groupsByAddress = groupsByAddress
             self.newBuckets = max(1, newBuckets)
             self.triedBuckets = max(1, triedBuckets)
             self.bucketSize = max(1, bucketSize)
@@ -120,6 +124,13 @@ public struct AddressManager: Sendable {
     var slots: [PeerIP: Slot] = [:]
     /// Whether the next `select` draws from tried (they alternate).
     var nextFromTried = true
+    /// The operator-given entries (seeds, direct peers), so that the planner finds them
+    /// without a pass over the table.
+    public internal(set) var operatorGiven: Set<PeerIP> = []
+    /// Entries this value let go by itself (a terrible incumbent taken over, a displaced tried
+    /// entry with no room in new), for the owner to forget what it keeps beside them; the
+    /// owner empties it (`takeDropped`).
+    var dropped: [PeerIP] = []
 
     public init(key: SipHashKey, configuration: Configuration = Configuration()) {
         self.key = key
@@ -147,6 +158,11 @@ public struct AddressManager: Sendable {
         }
     }
 
+    /// The group `ip` counts in: its /16 (IPv6 /32), or the address itself with `groupsByAddress`.
+    public func group(of ip: PeerIP) -> NetworkGroup {
+        configuration.groupsByAddress ? NetworkGroup(wholeAddress: ip.address) : NetworkGroup(ip)
+    }
+
     public var count: Int { entries.count }
     public var newCount: Int { groupCounts[.new]?.values.reduce(0, +) ?? 0 }
     public var triedCount: Int { groupCounts[.tried]?.values.reduce(0, +) ?? 0 }
@@ -164,6 +180,7 @@ public struct AddressManager: Sendable {
             entry.lastSeen = max(entry.lastSeen, now)
             // The operator naming a known address makes it theirs (never pruned).
             if origin < entry.origin { entry.origin = origin }
+            if entry.isOperatorGiven { operatorGiven.insert(ip) }
             defer { entries[ip] = entry }
             guard entry.address.port != address.port else {
                 if pins { entry.portPinned = true }
@@ -184,7 +201,7 @@ public struct AddressManager: Sendable {
             entry.lastTry = nil
             return .portUpdated
         }
-        let sourceGroup = origin == .handshake ? NetworkGroup(ip) : NetworkGroup(source)
+        let sourceGroup = origin == .handshake ? group(of: ip) : group(of: source)
         let entry = Entry(
             address: address, origin: origin, sourceGroup: sourceGroup, portPinned: pins, table: .new, lastSeen: now)
         return place(entry, in: .new, now: now) ? .added : .refusedBucketTaken
@@ -214,7 +231,7 @@ public struct AddressManager: Sendable {
         var entry =
             entries[ip]
             ?? Entry(
-                address: address, origin: .direct, sourceGroup: NetworkGroup(ip), portPinned: true, table: .new,
+                address: address, origin: .direct, sourceGroup: group(of: ip), portPinned: true, table: .new,
                 lastSeen: now)
         entry.address = address
         entry.portPinned = true
@@ -225,12 +242,29 @@ public struct AddressManager: Sendable {
         if entries[ip] != nil { unplace(ip) }
         entry.table = .tried
         let slot = self.slot(for: entry, in: .tried)
-        if let occupant = occupant(of: slot), var displaced = entries[occupant] {
+        if freePosition(near: slot) == nil, let occupant = occupant(of: slot), var displaced = entries[occupant] {
+            // A full bucket: the newly good address takes its hashed position, and the one
+            // there goes back to new (or is dropped if its new bucket has no room either).
             unplace(occupant)
             displaced.table = .new
-            _ = place(displaced, in: .new, now: now)
+            if !place(displaced, in: .new, now: now) { dropped.append(occupant) }
         }
         _ = place(entry, in: .tried, now: now)
+    }
+
+    /// Changes how `ip` counts as heard of (a loaded book's entries become `peer_book`; a
+    /// one-shot connect gives the address back its old source).
+    public mutating func setOrigin(_ ip: PeerIP, _ origin: PeerSource) {
+        guard var entry = entries[ip] else { return }
+        entry.origin = origin
+        entries[ip] = entry
+        if entry.isOperatorGiven { operatorGiven.insert(ip) } else { operatorGiven.remove(ip) }
+    }
+
+    /// The IPs let go since the last call (see `dropped`).
+    mutating func takeDropped() -> [PeerIP] {
+        defer { dropped.removeAll() }
+        return dropped
     }
 
     /// Forgets `ip` (a ban, or the operator's wish).

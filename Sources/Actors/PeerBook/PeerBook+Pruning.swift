@@ -10,41 +10,82 @@ extension PeerBook {
     /// `ADDRMAN_MIN_FAIL_DAYS`).
     public static let pruneAfterSilence: Double = 7 * 86_400
 
-    /// Removes peers that keep failing ("failed connections are removed"): learned peers
-    /// (persisted, gossip, handshake) that never connected after
-    /// `pruneAfterFailuresNeverConnected` failures, or failed `pruneAfterFailures` times with
-    /// no success in `pruneAfterSilence`; and port-less records with no ban or violation left
-    /// to keep. Never an
+    /// Removes peers that keep failing ("failed connections are removed"): learned addresses
+    /// that never connected after `pruneAfterFailuresNeverConnected` failures, or failed
+    /// `pruneAfterFailures` times with no success in `pruneAfterSilence`; and outcome records without an address that hold no ban or violation any more. Never an
     /// operator's peer (direct, seed), a ban in force, or an IP in `keeping` (connected,
-    /// connecting). Returns how many were removed.
+    /// connecting). Returns how many IPs were forgotten.
     @discardableResult
     public mutating func prune(now: Double, keeping: Set<PeerIP>) -> Int {
-        let doomed = records.values.filter { record in
-            guard record.source > .seed, !keeping.contains(record.ip) else { return false }
-            if let until = record.bannedUntil, until > now { return false }
-            // A port-less record only holds a ban or violations toward one.
-            if record.address.port == 0 { return record.violations == 0 || now - record.firstSeen > Self.banDuration }
-            guard let lastSuccess = record.lastSuccess else {
-                return record.failures >= Self.pruneAfterFailuresNeverConnected
-            }
-            return record.failures >= Self.pruneAfterFailures && now - lastSuccess > Self.pruneAfterSilence
+        let doomed = addresses.entries.values.filter { isPrunable($0, now: now, keeping: keeping) }.map(\.ip)
+        forget(doomed, now: now)
+        let removed = doomed.count
+        // Outcomes without an address: a port-less record only holds a ban or violations
+        // toward one; once neither is left (or the violations are a ban's length old), it goes.
+        var orphans: [PeerIP] = []
+        for (ip, outcome) in outcomes where addresses[ip] == nil && !keeping.contains(ip) {
+            if let until = outcome.bannedUntil, until > now { continue }
+            if outcome.violations == 0 || now - outcome.firstSeen > Self.banDuration { orphans.append(ip) }
         }
-        for record in doomed { records[record.ip] = nil }
-        return doomed.count
+        for ip in orphans { outcomes[ip] = nil }
+        return removed + orphans.count
+    }
+
+    /// `prune` for the maintainer's tick, in bounded work: the entries of `buckets` random
+    /// buckets of each table (a sweep of the whole table every few dozen ticks), so planning
+    /// stays far below a millisecond at 10,000 entries. Outcomes without an address are
+    /// forgotten when the address goes (`forgetDropped`), so this looks at addresses only.
+    @discardableResult
+    public mutating func pruneSome(
+        buckets: Int = 8, now: Double, keeping: Set<PeerIP>, using generator: inout some RandomNumberGenerator
+    ) -> Int {
+        var doomed: [PeerIP] = []
+        for table in [AddressManager.Table.new, .tried] {
+            for _ in 0..<buckets {
+                guard let entry = addresses.randomEntry(in: table, using: &generator) else { break }
+                for ip in addresses.bucketMates(of: entry.ip) {
+                    guard let mate = addresses[ip], isPrunable(mate, now: now, keeping: keeping) else { continue }
+                    doomed.append(ip)
+                }
+            }
+        }
+        let unique = Array(Set(doomed))
+        forget(unique, now: now)
+        return unique.count
+    }
+
+    private func isPrunable(_ entry: AddressManager.Entry, now: Double, keeping: Set<PeerIP>) -> Bool {
+        guard !entry.isOperatorGiven, !keeping.contains(entry.ip) else { return false }
+        let outcome = outcomes[entry.ip]
+        if let until = outcome?.bannedUntil, until > now { return false }
+        let failures = outcome?.failures ?? 0
+        let failing =
+            entry.lastSuccess.map { failures >= Self.pruneAfterFailures && now - $0 > Self.pruneAfterSilence }
+            ?? (failures >= Self.pruneAfterFailuresNeverConnected)
+        // Not the address manager's "terrible" (unseen for 30 days): a node that was off for a
+        // month would forget its whole book at start. Terrible entries give way to newcomers
+        // in their buckets and are never shared; only failures make a peer forgotten here.
+        return failing
+    }
+
+    private mutating func forget(_ doomed: [PeerIP], now: Double) {
+        for ip in doomed {
+            addresses.remove(ip)
+            if outcomes[ip]?.holdsPenalty(now: now) != true { outcomes[ip] = nil }
+        }
     }
 
     /// Readies a book loaded from peers.json for this run: its entries come from the
-    /// `peer_book` (a `direct` peer stays direct: the operator asked to keep it), and
-    /// cooldowns set by an incompatible handshake are dropped, since the node may have been
-    /// restarted precisely to fix its own chain id or genesis.
+    /// `peer_book` (a `direct` peer stays direct: the operator asked to keep it; seeds are
+    /// named again by the configuration if they still are seeds), and cooldowns set by an
+    /// incompatible handshake are dropped, since the node may have been restarted precisely
+    /// to fix its own chain id or genesis.
     public mutating func prepareForStart() {
-        for ip in Array(records.keys) {
-            guard var record = records[ip] else { continue }
-            if record.source != .direct { record.source = .peerBook }
-            if let reason = record.lastReason, Self.isIncompatibility(ReasonCode(rawValue: reason)) {
-                record.cooldownUntil = nil
+        for (ip, entry) in addresses.entries where entry.origin != .direct { addresses.setOrigin(ip, .peerBook) }
+        for (ip, outcome) in outcomes {
+            if let reason = outcome.lastReason, Self.isIncompatibility(ReasonCode(rawValue: reason)) {
+                outcomes[ip]?.cooldownUntil = nil
             }
-            records[ip] = record
         }
     }
 }

@@ -1,13 +1,20 @@
 import Wire
 
-/// The known peers: bounded, with cooldowns, bans and health, and a cap per /16 on
-/// gossip-learned addresses so that one peer cannot flood the book.
+/// The known peers, in two homes that never hold the same fact:
+///
+/// - `addresses` (`AddressManager`) decides *which* addresses we know, at which port (pinned
+///   or not), in which table and bucket, when we last tried and last reached each one. It is
+///   bounded by its buckets, so one source cannot flood it, and it is where the planner picks.
+/// - `outcomes` (`PeerOutcome`) keeps what happened with each peer: failures, cooldown, ban,
+///   violations, health, the last reason.
+///
+/// A `PeerRecord` is the two composed (`book[ip]`, `records`). An IP with an outcome but no
+/// address (an inbound violator's ban, an address the manager let go) has port 0: never a
+/// dial candidate, never shared. Bans live in outcomes, which no flood of addresses evicts.
 ///
 /// A value type: the ConnectionManager owns it, persistence reads snapshots of it.
 public struct PeerBook: Sendable, Equatable {
-    public static let capacity = 10_000
-    /// Gossip-learned entries allowed per IPv4 /16 (or IPv6 /32).
-    public static let gossipPerGroup = 32
+    /// The first cooldown; it doubles per failure up to `maximumCooldown`.
     public static let baseCooldown: Double = 30
     public static let maximumCooldown: Double = 3600
     /// The first cooldown after a chain id, genesis or version mismatch (doubling to
@@ -27,80 +34,133 @@ public struct PeerBook: Sendable, Equatable {
     public static let hotWindow: Double = 600
     /// Gossip peers below this health are skipped as `peer_unhealthy`.
     public static let unhealthyBelow = 10
+    /// The source the operator's entries (`--peer`, seeds, manual connects) are bucketed
+    /// under: one group of their own, apart from any peer's.
+    static let operatorSource = PeerIP(IPAddress.v4(0))
 
-    public internal(set) var records: [PeerIP: PeerRecord] = [:]
-    public let capacity: Int
+    /// Which addresses we know, where, and how our dials to them went.
+    public internal(set) var addresses: AddressManager
+    /// What happened with each peer, by IP (see the type's comment).
+    var outcomes: [PeerIP: PeerOutcome] = [:]
     /// The first cooldown; it doubles per failure up to `maximumCooldown` (tests shorten it).
     public var cooldownBase: Double = PeerBook.baseCooldown
-    /// Gossip entries allowed per network group. On a LAN (`--lan`) every peer shares one
-    /// private /16 by nature, so the node raises it (see `lanGossipPerGroup`).
-    public var gossipPerGroupLimit = PeerBook.gossipPerGroup
-    /// The per-group cap with `--lan`.
-    public static let lanGossipPerGroup = 1024
 
-    public init(capacity: Int = PeerBook.capacity) {
-        self.capacity = capacity
+    /// A book keyed by `key` (the per-install secret of the address manager's buckets).
+    public init(key: SipHashKey = .random(), configuration: AddressManager.Configuration = .init()) {
+        addresses = AddressManager(key: key, configuration: configuration)
     }
 
-    public var count: Int { records.count }
+    /// Known IPs: every address, and every outcome kept without one (bans, violators). Every
+    /// address has an outcome (each path that enters an address makes one, each that drops
+    /// an address drops its outcome or keeps it for a penalty), so this is the outcomes' count.
+    public var count: Int { outcomes.count }
 
-    public subscript(ip: PeerIP) -> PeerRecord? { records[ip] }
+    public subscript(ip: PeerIP) -> PeerRecord? { record(ip) }
 
-    /// Adds or refreshes an address. A stronger source replaces a weaker one; gossip is
-    /// capped per network group and never evicts a better entry. Returns false if refused.
-    /// `gossipInGroup`: the gossip entries of the address's group, when the caller counts
-    /// them (``gossipCountsByGroup()``, once for a whole PeerList); else counted here, O(n).
+    /// Every known peer as a record (O(n): for snapshots and reports, not per message).
+    public var records: [PeerIP: PeerRecord] {
+        var all: [PeerIP: PeerRecord] = [:]
+        all.reserveCapacity(addresses.count)
+        for ip in addresses.entries.keys { all[ip] = record(ip) }
+        for ip in outcomes.keys where all[ip] == nil { all[ip] = record(ip) }
+        return all
+    }
+
+    func record(_ ip: PeerIP) -> PeerRecord? {
+        let entry = addresses[ip]
+        let outcome = outcomes[ip]
+        guard entry != nil || outcome != nil else { return nil }
+        return PeerRecord(
+            address: entry?.address ?? SocketAddress(ip: ip.address, port: 0), source: entry?.origin ?? .handshake,
+            firstSeen: outcome?.firstSeen ?? entry?.lastSeen ?? 0, lastAttempt: entry?.lastTry,
+            lastSuccess: entry?.lastSuccess, failures: outcome?.failures ?? 0, cooldownUntil: outcome?.cooldownUntil,
+            bannedUntil: outcome?.bannedUntil, violations: outcome?.violations ?? 0, health: outcome?.health ?? 100,
+            lastReason: outcome?.lastReason)
+    }
+
+    /// Adds or refreshes an address heard from `sender` (who told us: the gossiping peer; nil
+    /// means the address itself for learned sources, the operator for `direct` and `seed`).
+    /// The address manager decides whether it is kept (a source fills a bounded share of its
+    /// buckets) and whether its port may change (gossip never moves a pinned port). Returns
+    /// false if it was refused: it is then no dial candidate. A port-0 address only makes a
+    /// record to hold a penalty (an inbound violator).
     @discardableResult
-    public mutating func add(
-        _ address: SocketAddress, source: PeerSource, now: Double, gossipInGroup: Int? = nil
-    ) -> Bool {
+    public mutating func add(_ address: SocketAddress, source: PeerSource, from sender: PeerIP? = nil, now: Double)
+        -> Bool
+    {
         let ip = PeerIP(address.ip)
-        if var existing = records[ip] {
-            if source <= existing.source || existing.address.port == 0 {
-                existing.address = address
-                existing.source = min(existing.source, source)
-            }
-            records[ip] = existing
-            return true
+        if address.port != 0 {
+            let told = sender ?? (source == .direct || source == .seed ? Self.operatorSource : ip)
+            let outcome = addresses.add(address, source: told, origin: source, now: now)
+            forgetDropped(now: now)
+            if outcome == .refusedBucketTaken { return false }
         }
-        if source == .gossip && (gossipInGroup ?? gossipCount(inGroupOf: address.ip)) >= gossipPerGroupLimit {
-            return false
-        }
-        if records.count >= capacity && !evictOne(for: source) { return false }
-        records[ip] = PeerRecord(address: address, source: source, firstSeen: now)
+        if outcomes[ip] == nil { outcomes[ip] = PeerOutcome(firstSeen: now) }
         return true
     }
 
-    /// Stores `record` as it is, if its IP is known.
+    /// Stores `record` as it is, if its IP is known: each field goes to its one home.
     mutating func overwrite(_ record: PeerRecord) {
-        guard records[record.ip] != nil else { return }
-        records[record.ip] = record
+        let ip = record.ip
+        guard addresses[ip] != nil || outcomes[ip] != nil else { return }
+        outcomes[ip] = PeerOutcome(record)
+        guard var entry = addresses[ip] else { return }
+        if record.address.port != 0 { entry.address = record.address }
+        entry.lastTry = record.lastAttempt
+        entry.lastSuccess = record.lastSuccess
+        addresses.entries[ip] = entry
+        addresses.setOrigin(ip, record.source)
+    }
+
+    /// Forgets the outcomes of addresses the address manager let go by itself, unless they
+    /// hold a penalty: no record lingers as a dial candidate or a second truth.
+    mutating func forgetDropped(now: Double) {
+        for ip in addresses.takeDropped() where addresses[ip] == nil {
+            if outcomes[ip]?.holdsPenalty(now: now) != true { outcomes[ip] = nil }
+        }
     }
 
     /// Forgets a peer.
     public mutating func remove(_ ip: PeerIP) {
-        records[ip] = nil
+        addresses.remove(ip)
+        outcomes[ip] = nil
     }
 
+    /// A dial of ours to `ip` starts.
     public mutating func recordAttempt(_ ip: PeerIP, now: Double) {
-        records[ip]?.lastAttempt = now
+        addresses.markAttempt(ip, now: now)
     }
 
-    /// A session was established: cooldown and failures reset, health restored.
+    /// Our dial to `ip` (at its known address) completed its handshake.
     public mutating func recordSuccess(_ ip: PeerIP, now: Double) {
-        guard var record = records[ip] else { return }
-        record.lastSuccess = now
-        record.failures = 0
-        record.cooldownUntil = nil
-        record.health = 100
-        record.lastReason = nil
-        records[ip] = record
+        guard let address = addresses[ip]?.address else { return }
+        recordSuccess(address, direction: .outbound, now: now)
+    }
+
+    /// A session was established: cooldown and failures reset, health restored. Only our own
+    /// dial (`outbound`, at the address we dialed) moves the address to tried and pins its
+    /// port; an inbound session proves nothing about whether we can reach the peer.
+    public mutating func recordSuccess(_ address: SocketAddress, direction: Direction, now: Double) {
+        let ip = PeerIP(address.ip)
+        if direction == .outbound && address.port != 0 {
+            // Known, unless the manager let it go while we dialed: then as if it told us itself.
+            if addresses[ip] == nil { _ = addresses.add(address, source: ip, origin: .handshake, now: now) }
+            if addresses[ip] != nil { addresses.markGood(address, now: now) }
+            forgetDropped(now: now)
+        }
+        guard addresses[ip] != nil || outcomes[ip] != nil else { return }
+        var outcome = outcomes[ip] ?? PeerOutcome(firstSeen: now)
+        outcome.failures = 0
+        outcome.cooldownUntil = nil
+        outcome.health = 100
+        outcome.lastReason = nil
+        outcomes[ip] = outcome
     }
 
     /// A dial or handshake failed: cooldown doubles from 30 s (10 min for an incompatible
     /// peer) to 1 h; repeated protocol violations lead to a ban.
     public mutating func recordFailure(_ ip: PeerIP, reason: ReasonCode, now: Double) {
-        guard var record = records[ip] else { return }
+        guard var record = outcomes[ip] ?? addresses[ip].map({ PeerOutcome(firstSeen: $0.lastSeen) }) else { return }
         record.failures = Self.increment(record.failures, upTo: Self.maximumFailures)
         record.health = max(0, min(100, max(0, record.health)) - 15)
         record.lastReason = reason.rawValue
@@ -113,12 +173,12 @@ public struct PeerBook: Sendable, Equatable {
                 record.violations = 0
             }
         }
-        records[ip] = record
+        outcomes[ip] = record
     }
 
     /// Skips the cooldown (`POST /api/p2p/connect`, `--peer`).
     public mutating func clearCooldown(_ ip: PeerIP) {
-        records[ip]?.cooldownUntil = nil
+        outcomes[ip]?.cooldownUntil = nil
     }
 
     /// `value + 1`, kept within 0…`limit` whatever `value` was: saturates, never traps.
@@ -152,82 +212,93 @@ public struct PeerBook: Sendable, Equatable {
         return counts
     }
 
-    /// Gossip entries per network group, in one pass.
-    func gossipCountsByGroup() -> [UInt64: Int] {
-        var counts: [UInt64: Int] = [:]
-        for record in records.values where record.source == .gossip {
-            counts[Self.networkGroup(record.address.ip), default: 0] += 1
-        }
-        return counts
-    }
-
-    private func gossipCount(inGroupOf ip: IPAddress) -> Int {
-        let group = Self.networkGroup(ip)
-        return records.values.lazy.filter { $0.source == .gossip && Self.networkGroup($0.address.ip) == group }.count
-    }
-
     /// IPv4 /16 or IPv6 /32.
     static func networkGroup(_ ip: IPAddress) -> UInt64 {
-        switch ip {
-        case .v4(let value): return UInt64(value >> 16)
-        case .v6(let high, _): return (1 << 63) | (high >> 32)
+        NetworkGroup(ip).value
+    }
+
+    /// The same book with each address regrouped (`--lan`: by address; else by /16): the
+    /// entries are placed again under the same key, the outcomes kept.
+    func regrouped(byAddress: Bool) -> PeerBook {
+        guard addresses.configuration.groupsByAddress != byAddress else { return self }
+        var configuration = addresses.configuration
+        configuration.groupsByAddress = byAddress
+        var copy = self
+        copy.addresses = AddressManager(
+            key: addresses.key, configuration: configuration, restoring: Array(addresses.entries.values))
+        for ip in addresses.entries.keys where copy.addresses[ip] == nil {
+            if copy.outcomes[ip]?.holdsPenalty(now: 0) != true { copy.outcomes[ip] = nil }
         }
+        return copy
     }
 
-    /// Makes room by dropping the least useful entry: never-connected gossip first, then
-    /// the unhealthiest. Operator-given entries (direct, seed) and bans are never evicted
-    /// (a ban evicted by a flood of addresses would be a ban lifted by the banned).
-    private mutating func evictOne(for source: PeerSource) -> Bool {
-        let victim = records.values
-            .filter { $0.source > .seed && $0.source >= source && $0.lastSuccess == nil && $0.bannedUntil == nil }
-            .min { ($0.health, $0.firstSeen) < ($1.health, $1.firstSeen) }
-        guard let victim else { return false }
-        records[victim.ip] = nil
-        return true
-    }
-
-    /// Replaces every record (used when loading from disk).
-    mutating func replaceAll(_ loaded: [PeerRecord]) {
-        records = [:]
-        for record in loaded.prefix(capacity) { records[record.ip] = record }
+    /// Replaces everything (loading from disk): `loaded` records, each with its address
+    /// manager entry when the file had one (a file of an older version has none: the address
+    /// is then entered as the peer's own word, in new). Entries the tables have no room for
+    /// are dropped, and their outcomes with them unless they hold a penalty.
+    mutating func replaceAll(_ loaded: [PeerRecord], entries: [AddressManager.Entry?] = [], now: Double = 0) {
+        var saved: [AddressManager.Entry] = []
+        outcomes = [:]
+        for (index, record) in loaded.enumerated() {
+            outcomes[record.ip] = PeerOutcome(record)
+            guard record.address.port != 0 else { continue }
+            let entry =
+                index < entries.count ? entries[index] : nil
+            saved.append(
+                entry
+                    ?? AddressManager.Entry(
+                        address: record.address, origin: record.source,
+                        sourceGroup: addresses.group(of: record.ip),
+                        portPinned: record.source == .direct || record.source == .seed, table: .new,
+                        lastSeen: record.lastSuccess ?? record.firstSeen, lastTry: record.lastAttempt,
+                        lastSuccess: record.lastSuccess))
+        }
+        addresses = AddressManager(key: addresses.key, configuration: addresses.configuration, restoring: saved)
+        for ip in Array(outcomes.keys) where addresses[ip] == nil {
+            if outcomes[ip]?.holdsPenalty(now: now) != true { outcomes[ip] = nil }
+        }
     }
 }
 
-/// Bans live in the peer book's records (`bannedUntil`), whoever set them: the node for
-/// violations, the operator by hand. One list, so the dial decision, inbound admission, the
-/// stats and `GET /api/p2p/bans` can never disagree.
+/// Bans live in the peer book's outcome records (`bannedUntil`), whoever set them: the node
+/// for violations, the operator by hand. One list, so the dial decision, inbound admission,
+/// the stats and `GET /api/p2p/bans` can never disagree.
 extension PeerBook {
-    /// Bans `ip` until `until` (unix seconds). An IP the book does not know gets a record
-    /// without a port (never dialed: port 0 is `invalid_address`), which bans are never
-    /// evicted from the book to make room.
+    /// Bans `ip` until `until` (unix seconds). An IP the book does not know gets an outcome
+    /// record without an address (never dialed: port 0 is `invalid_address`); no flood of
+    /// addresses can evict it, since addresses live in the address manager.
     public mutating func ban(_ ip: PeerIP, until: Double, reason: ReasonCode, now: Double) {
-        if records[ip] == nil {
-            records[ip] = PeerRecord(address: SocketAddress(ip: ip.address, port: 0), source: .gossip, firstSeen: now)
-        }
-        records[ip]?.bannedUntil = until
-        records[ip]?.lastReason = reason.rawValue
+        var outcome = outcomes[ip] ?? PeerOutcome(firstSeen: now)
+        outcome.bannedUntil = until
+        outcome.lastReason = reason.rawValue
+        outcomes[ip] = outcome
     }
 
     /// Lifts a ban in force; returns false if `ip` was not banned. A record that existed
     /// only to hold the ban is forgotten with it.
     @discardableResult
     public mutating func unban(_ ip: PeerIP, now: Double) -> Bool {
-        guard var record = records[ip], let until = record.bannedUntil, until > now else { return false }
-        if record.address.port == 0 && record.lastSuccess == nil {
-            records[ip] = nil
+        guard var outcome = outcomes[ip], let until = outcome.bannedUntil, until > now else { return false }
+        if addresses[ip] == nil {
+            outcomes[ip] = nil
             return true
         }
-        record.bannedUntil = nil
-        record.violations = 0
-        record.cooldownUntil = nil
-        records[ip] = record
+        outcome.bannedUntil = nil
+        outcome.violations = 0
+        outcome.cooldownUntil = nil
+        outcomes[ip] = outcome
         return true
     }
 
     /// Every ban in force, soonest to end first.
     public func bans(now: Double) -> [PeerRecord] {
-        records.values.filter { ($0.bannedUntil ?? 0) > now }.sorted {
+        outcomes.filter { ($0.value.bannedUntil ?? 0) > now }.compactMap { record($0.key) }.sorted {
             ($0.bannedUntil ?? 0, $0.address.ip) < ($1.bannedUntil ?? 0, $1.address.ip)
         }
+    }
+
+    /// Whether `ip` is banned at `now`.
+    func isBanned(_ ip: PeerIP, now: Double) -> Bool {
+        (outcomes[ip]?.bannedUntil ?? 0) > now
     }
 }

@@ -32,7 +32,8 @@ public struct PeerBookStore: Sendable {
             guard bytes.count <= Self.maximumFileSize else {
                 throw LoadError("larger than \(Self.maximumFileSize) bytes, not a peer book")
             }
-            book.replaceAll(try Self.decode(bytes, now: now))
+            let loaded = try Self.decodeBook(bytes, now: now)
+            book.replaceAll(loaded.map(\.record), entries: loaded.map(\.entry), now: now)
             return .loaded(count: book.count)
         } catch {
             let aside = path + ".corrupt-\(Timestamp.unixSeconds())"
@@ -46,7 +47,9 @@ public struct PeerBookStore: Sendable {
         try Posix.writeFileAtomically(path, Self.encode(book))
     }
 
-    /// `{"version":1,"peers":[{address, source, first_seen, …}]}`, pretty-printed, sorted.
+    /// `{"version":1,"peers":[{address, source, first_seen, …}]}`, pretty-printed, sorted. A
+    /// peer the address manager holds also has its `table` (new/tried), `source_group` (hex),
+    /// `pinned`, `last_seen` and `attempts`; a file without them (an older node's) still loads.
     static func encode(_ book: PeerBook) -> [UInt8] {
         let peers = book.records.values.sorted { $0.address.description < $1.address.description }.map { record in
             var fields: [(String, JSONValue)] = [
@@ -61,6 +64,13 @@ public struct PeerBookStore: Sendable {
             fields.append(("violations", .int(record.violations)))
             fields.append(("health", .int(record.health)))
             if let value = record.lastReason { fields.append(("last_reason", .string(value))) }
+            if let entry = book.addresses[record.ip] {
+                fields.append(("table", .string(entry.table == .tried ? "tried" : "new")))
+                fields.append(("source_group", .string(String(entry.sourceGroup.value, radix: 16))))
+                fields.append(("pinned", .bool(entry.portPinned)))
+                fields.append(("last_seen", .double(entry.lastSeen)))
+                fields.append(("attempts", .int(entry.attempts)))
+            }
             return JSONValue.object(fields)
         }
         let document = JSONValue.object([("version", .int(1)), ("peers", .array(peers))])
@@ -78,6 +88,17 @@ public struct PeerBookStore: Sendable {
     package static func decode(
         _ bytes: [UInt8], now: Double = Timestamp.unixSecondsDouble()
     ) throws(LoadError) -> [PeerRecord] {
+        try decodeBook(bytes, now: now).map(\.record)
+    }
+
+    /// The records of a peer-book file with their address-manager entries (nil for a peer
+    /// written without one: by an older node, or a port-less ban record), validated as
+    /// ``decode(_:now:)`` says; `last_seen` is clamped like the other times, `attempts` like
+    /// the failures, a `source_group` that is not hex becomes the address's own group, and
+    /// `tried` without a last success is read as new.
+    package static func decodeBook(
+        _ bytes: [UInt8], now: Double = Timestamp.unixSecondsDouble()
+    ) throws(LoadError) -> [(record: PeerRecord, entry: AddressManager.Entry?)] {
         let document: JSONValue
         do {
             document = try JSONValue.parse(bytes)
@@ -88,7 +109,7 @@ public struct PeerBookStore: Sendable {
         guard let version = document["version"]?.intValue else { throw LoadError("missing field 'version'") }
         guard version == 1 else { throw LoadError("unknown version \(version)") }
         guard let peers = document["peers"]?.arrayValue else { throw LoadError("missing field 'peers'") }
-        var records: [PeerRecord] = []
+        var records: [(record: PeerRecord, entry: AddressManager.Entry?)] = []
         for (index, entry) in peers.enumerated() {
             guard let text = entry["address"]?.stringValue, let address = try? SocketAddress(parsing: text) else {
                 continue
@@ -107,16 +128,29 @@ public struct PeerBookStore: Sendable {
             let reason = entry["last_reason"]?.stringValue.flatMap { text in
                 text.utf8.count <= 64 && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || $0 == 0x5F } ? text : nil
             }
-            records.append(
-                PeerRecord(
-                    address: address, source: source, firstSeen: time("first_seen", upTo: now) ?? now,
-                    lastAttempt: time("last_attempt", upTo: now), lastSuccess: time("last_success", upTo: now),
-                    failures: counter("failures", upTo: PeerBook.maximumFailures),
-                    cooldownUntil: time("cooldown_until", upTo: now + PeerBook.maximumCooldown),
-                    bannedUntil: time("banned_until", upTo: now + PeerBook.maximumBanDuration),
-                    violations: counter("violations", upTo: PeerBook.violationsBeforeBan),
-                    health: min(100, max(0, entry["health"]?.intValue ?? 100)),
-                    lastReason: reason))
+            let record = PeerRecord(
+                address: address, source: source, firstSeen: time("first_seen", upTo: now) ?? now,
+                lastAttempt: time("last_attempt", upTo: now), lastSuccess: time("last_success", upTo: now),
+                failures: counter("failures", upTo: PeerBook.maximumFailures),
+                cooldownUntil: time("cooldown_until", upTo: now + PeerBook.maximumCooldown),
+                bannedUntil: time("banned_until", upTo: now + PeerBook.maximumBanDuration),
+                violations: counter("violations", upTo: PeerBook.violationsBeforeBan),
+                health: min(100, max(0, entry["health"]?.intValue ?? 100)),
+                lastReason: reason)
+            var saved: AddressManager.Entry?
+            if address.port != 0, let table = entry["table"]?.stringValue, table == "new" || table == "tried" {
+                let group =
+                    entry["source_group"]?.stringValue.flatMap { UInt64($0, radix: 16) }.map(
+                        NetworkGroup.init(rawValue:))
+                    ?? NetworkGroup(address.ip)
+                saved = AddressManager.Entry(
+                    address: address, origin: source, sourceGroup: group,
+                    portPinned: entry["pinned"]?.boolValue ?? false,
+                    table: table == "tried" && record.lastSuccess != nil ? .tried : .new,
+                    lastSeen: time("last_seen", upTo: now) ?? record.firstSeen, lastTry: record.lastAttempt,
+                    lastSuccess: record.lastSuccess, attempts: counter("attempts", upTo: PeerBook.maximumFailures))
+            }
+            records.append((record, saved))
         }
         return records
     }

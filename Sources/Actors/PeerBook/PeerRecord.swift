@@ -1,12 +1,20 @@
 import Wire
 
-/// What the node knows about one peer (keyed by IP; the port is the one it listens on).
+/// What the node knows about one peer (keyed by IP; the port is the one it listens on): a
+/// view that `PeerBook` composes from the two places each fact lives in. The address, the
+/// source, the last try and the last success we reached it come from the address manager's
+/// entry; failures, cooldown, ban, violations, health and the last reason from the book's
+/// outcome record. Changing a field here changes nothing until it is given back to
+/// `PeerBook.overwrite`, which puts each fact back in its one home.
 public struct PeerRecord: Sendable, Equatable {
     public var address: SocketAddress
     public var source: PeerSource
     /// Unix seconds.
     public var firstSeen: Double
+    /// Our last dial (the address manager's last try).
     public var lastAttempt: Double?
+    /// Our last dial that completed its handshake (an inbound session does not count: it
+    /// says nothing about whether we can reach the peer).
     public var lastSuccess: Double?
     /// Consecutive failures since the last success.
     public var failures: Int = 0

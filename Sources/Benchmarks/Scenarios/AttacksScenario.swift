@@ -84,14 +84,16 @@ enum AttacksScenario {
         }
     }
 
-    /// A peer book of `size` entries the target loads at start: 10.x addresses it never
-    /// dials (`--min-outbound 0`), each once reached (so each may be shared).
+    /// A peer book of up to `size` entries the target loads at start: 10.x addresses it never
+    /// dials (`--min-outbound 0`), each once reached (so each may be shared). Spread over
+    /// /16s, each its own source, since the address manager gives one source a bounded share.
     static func plantBook(size: Int, in directory: String) throws {
         var book = PeerBook()
         let now = Double(Posix.wallClockNanoseconds()) / 1e9
         for index in 0..<size {
-            let address = SocketAddress(ip: .v4(0x0A00_0000 | UInt32(index + 1)), port: 7071)
-            book.add(address, source: .seed, now: now)
+            let address = SocketAddress(
+                ip: .v4(0x0A00_0000 | UInt32(index / 64) << 16 | UInt32(index % 64 + 1)), port: 7071)
+            book.add(address, source: .gossip, from: PeerIP(address.ip), now: now)
             book.recordSuccess(PeerIP(address.ip), now: now)
         }
         try PeerBookStore(dataDirectory: directory).save(book)

@@ -11,10 +11,11 @@ import Testing
         configuration.lan = true
         configuration.peerListLimit = peerListLimit
         var book = PeerBook()
+        let now = ConnectionManager.now()
         for host in 1...count {
             let address = SocketAddress(ip: .v4(0x0A00_0100 | UInt32(host)), port: 7071)
-            book.add(address, source: .gossip, now: 0)
-            book.recordSuccess(PeerIP(address.ip), now: 1)
+            book.add(address, source: .gossip, now: now)
+            book.recordSuccess(PeerIP(address.ip), now: now)
         }
         return ConnectionManager(configuration: configuration, reactor: .shared, logger: .silent, book: book)
     }

@@ -220,8 +220,9 @@ import Testing
         #expect(table.book[violator]?.bannedUntil == until)
         #expect(table.book.bans(now: 100).map(\.ip) == [violator])
         #expect(table.admitInbound(violator, localIP: Self.me, now: 200) == .peerBanned)
-        // Its record has no port: never a dial candidate.
-        #expect(table.candidates(now: 200).isEmpty)
+        // Its record has no port and no address-manager entry: never drawn, never shared.
+        #expect(table.book[violator]?.address.port == 0)
+        #expect(table.book.addresses[violator] == nil)
     }
 
     @Test func operatorBan_closesTheSession_andUnbanLetsItBackIn() {
@@ -240,15 +241,27 @@ import Testing
         #expect(table.admitInbound(peer, localIP: Self.me, now: 60) == nil)
     }
 
-    @Test func candidates_followTheStartOrder_anchorsBookDirectSeeds() {
-        var table = table()
-        table.book.add(Self.address("40.0.0.1"), source: .seed, now: 0)
-        table.book.add(Self.address("40.0.0.2"), source: .direct, now: 0)
-        table.book.add(Self.address("40.0.0.3"), source: .peerBook, now: 0)
-        table.book.add(Self.address("40.0.0.4"), source: .peerBook, now: 0)
-        table.anchors = [Self.address("40.0.0.4")]
-        let order = table.candidates(now: 0).map(\.address)
-        #expect(order.map(\.description) == ["40.0.0.4:7071", "40.0.0.3:7071", "40.0.0.2:7071", "40.0.0.1:7071"])
+    /// INTERFACE.md's start order: anchors, the persisted book, `--peer`, seeds. The book's
+    /// picks are random draws now (so their order among themselves is not fixed: the test
+    /// checks the set), and the anchor's /16 is not drawn again (one outbound per /16).
+    @Test func planning_followsTheStartOrder_anchorsBookDirectSeeds() async {
+        var book = PeerBook()
+        let now = ConnectionManager.now()
+        book.add(Self.address("43.0.0.1"), source: .seed, now: now)
+        book.add(Self.address("40.0.0.2"), source: .direct, now: now)
+        book.add(Self.address("41.0.0.3"), source: .peerBook, now: now)
+        book.add(Self.address("42.0.0.5"), source: .peerBook, now: now)
+        book.add(Self.address("40.0.0.6"), source: .peerBook, now: now)
+        var configuration = NodeConfiguration()
+        configuration.minimumOutbound = 8
+        let manager = ConnectionManager(
+            configuration: configuration, reactor: .shared, logger: .silent, book: book,
+            anchors: [Self.address("40.0.0.4")])
+        let order = await manager.planCycle().dials.map(\.0.description)
+        #expect(order.first == "40.0.0.4:7071")
+        #expect(Set(order.dropFirst().prefix(2)) == ["41.0.0.3:7071", "42.0.0.5:7071"])
+        #expect(Array(order.dropFirst(3)) == ["40.0.0.2:7071", "43.0.0.1:7071"])
+        #expect(!order.contains("40.0.0.6:7071"), "a second outbound in the anchor's /16")
         // An anchor above us is dialed at once: we dialed it before.
         var higher = self.table()
         higher.book.add(Self.address("60.0.0.1"), source: .peerBook, now: 0)

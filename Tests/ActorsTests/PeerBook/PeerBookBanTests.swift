@@ -20,14 +20,26 @@ import Testing
         #expect(!again)
     }
 
-    // An attacker who floods gossip addresses must not push a ban out of a full book.
-    @Test func aFullBook_neverEvictsABan() {
-        var book = PeerBook(capacity: 3)
-        book.ban(stranger, until: 1000, reason: .operatorBan, now: 0)
-        for host in 1...10 {
-            book.add(SocketAddress(ip: .v4(0x0A00_0000 | UInt32(host) << 16), port: 7071), source: .gossip, now: 1)
+    // An attacker who floods gossip addresses must not push a ban out of a full book: bans
+    // live in the outcome records, which no address ever displaces.
+    @Test func aFloodedBook_neverEvictsABan() {
+        var book = PeerBook(configuration: AddressManager.Configuration(newBuckets: 2, triedBuckets: 1, bucketSize: 2))
+        let known = SocketAddress(ip: .v4(0x0B00_0001), port: 7071)
+        book.add(known, source: .gossip, now: 0)
+        // Banned long enough to outlast the flood, which comes when the known entry is stale
+        // (terrible: unseen for 30 days), so the flood may take its position.
+        let until = 100_000_000.0
+        book.ban(PeerIP(known.ip), until: until, reason: .operatorBan, now: 0)
+        book.ban(stranger, until: until, reason: .operatorBan, now: 0)
+        for host in 1...2_000 {
+            let flood = SocketAddress(ip: .v4(0x0A00_0000 | UInt32(host) << 8), port: 7071)
+            book.add(flood, source: .gossip, from: PeerIP(.v4(0x0C00_0000 | UInt32(host) << 16)), now: 10_000_000)
         }
-        #expect(book[stranger]?.bannedUntil == 1000)
+        #expect(book.addresses.count <= 4, "the tiny table holds at most 4")
+        #expect(book[stranger]?.bannedUntil == until)
+        #expect(book[PeerIP(known.ip)]?.bannedUntil == until)
+        book.prune(now: 10_000_000, keeping: [])
+        #expect(book.bans(now: 10_000_000).map(\.ip).sorted() == [PeerIP(known.ip), stranger].sorted())
     }
 
     @Test func unbanningAKnownPeer_keepsIt_andClearsItsPenalty() {

@@ -92,4 +92,70 @@ import Testing
         let again = try PeerBookStore.decode(PeerBookStore.encode(book), now: Self.now)
         #expect(again == [loaded])
     }
+
+    // The address manager's part of the book survives a restart: tried stays tried, with its
+    // source group, pinned port and attempts, under the same key.
+    @Test func addressManagerTables_roundTripThroughPeersJSON() throws {
+        let key = SipHashKey(k0: 1, k1: 2)
+        var book = PeerBook(key: key)
+        let reached = SocketAddress(ip: .v4(0x0808_0808), port: 7071)
+        let gossiped = SocketAddress(ip: .v4(0x0909_0909), port: 7072)
+        book.add(reached, source: .gossip, from: PeerIP(.v4(0x0A0A_0A0A)), now: Self.now - 100)
+        book.recordAttempt(PeerIP(reached.ip), now: Self.now - 90)
+        book.recordSuccess(reached, direction: .outbound, now: Self.now - 80)
+        book.add(gossiped, source: .gossip, from: PeerIP(.v4(0x0B0B_0B0B)), now: Self.now - 70)
+        book.recordAttempt(PeerIP(gossiped.ip), now: Self.now - 60)
+        let loaded = try PeerBookStore.decodeBook(PeerBookStore.encode(book), now: Self.now)
+        var again = PeerBook(key: key)
+        again.replaceAll(loaded.map(\.record), entries: loaded.map(\.entry), now: Self.now)
+        #expect(again.addresses.entries == book.addresses.entries)
+        #expect(again.addresses[PeerIP(reached.ip)]?.table == .tried)
+        #expect(again.addresses[PeerIP(gossiped.ip)]?.sourceGroup == NetworkGroup(PeerIP(.v4(0x0B0B_0B0B))))
+        #expect(again.addresses[PeerIP(gossiped.ip)]?.attempts == 1)
+        #expect(again == book)
+    }
+
+    // A peers.json written before the address manager was wired in (no table fields) loads:
+    // every address in new, as the peer's own word.
+    @Test func aBookWrittenByAnOlderNode_loadsIntoNew() throws {
+        let file =
+            #"{"version":1,"peers":[{"address":"8.8.8.8:7071","source":"gossip","first_seen":1,"#
+            + #""last_success":2,"failures":0,"violations":0,"health":100}]}"#
+        let loaded = try PeerBookStore.decodeBook(Array(file.utf8), now: Self.now)
+        #expect(loaded.count == 1 && loaded[0].entry == nil)
+        var book = PeerBook()
+        book.replaceAll(loaded.map(\.record), entries: loaded.map(\.entry), now: Self.now)
+        let entry = try #require(book.addresses[PeerIP(.v4(0x0808_0808))])
+        #expect(entry.table == .new && entry.address.port == 7071 && entry.lastSuccess == 2)
+        #expect(book.count == 1)
+    }
+
+    @Test func handEditedAddressManagerFields_areClamped() throws {
+        let file =
+            #"{"version":1,"peers":[{"address":"8.8.8.8:7071","source":"gossip","first_seen":1,"#
+            + #""table":"tried","source_group":"not hex","pinned":"yes","last_seen":1e308,"#
+            + #""attempts":9223372036854775807}]}"#
+        let entry = try #require(try PeerBookStore.decodeBook(Array(file.utf8), now: Self.now).first?.entry)
+        #expect(entry.table == .new, "tried without a success")
+        #expect(entry.sourceGroup == NetworkGroup(IPAddress.v4(0x0808_0808)))
+        #expect(entry.portPinned == false)
+        #expect(entry.lastSeen == Self.now)
+        #expect(entry.attempts == PeerBook.maximumFailures)
+    }
+
+    @Test func theAddressKey_isMadeOnce_keptAcrossStarts_andAGarbledFileIsReplaced() throws {
+        let directory = "/tmp/meshnode-addrman-key-\(UInt32.random(in: 0...UInt32.max))"
+        try Posix.makeDirectories(directory)
+        defer { Posix.removeFile(directory + "/" + AddressKeyStore.fileName) }
+        let store = AddressKeyStore(dataDirectory: directory)
+        let (first, created) = try store.loadOrCreate()
+        #expect(created == .created)
+        let (second, loaded) = try store.loadOrCreate()
+        #expect(loaded == .loaded && second == first)
+        try Posix.writeFileAtomically(store.path, Array("hand edited\n".utf8))
+        let (third, replaced) = try store.loadOrCreate()
+        #expect(replaced == .replacedInvalid && third != first)
+        let (fourth, reloaded) = try store.loadOrCreate()
+        #expect(reloaded == .loaded && fourth == third)
+    }
 }

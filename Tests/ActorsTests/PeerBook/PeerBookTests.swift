@@ -32,28 +32,41 @@ import Testing
         #expect(book[ip]?.tier(now: 100_000, connected: true) == .hot)
     }
 
-    @Test func gossip_isCappedPerSlash16() {
+    // One source, however many /16s it names, fills only its buckets of the new table
+    // (16 × 32 positions), and what it cannot place is no dial candidate at all.
+    @Test func gossipFromOneSource_fillsABoundedShare_andWhatIsRefusedIsNotKept() {
         var book = PeerBook()
+        let sender = PeerIP(.v4(0x0505_0505))
         var accepted = 0
-        for host in 0..<100 {
-            let gossip = SocketAddress(ip: .v4(0x0505_0000 | UInt32(host)), port: 7071)
-            if book.add(gossip, source: .gossip, now: 0) { accepted += 1 }
+        var refused: [PeerIP] = []
+        for host in 0..<3_000 {
+            let gossip = SocketAddress(ip: .v4(0x0B00_0000 | UInt32(host % 150) << 16 | UInt32(host)), port: 7071)
+            if book.add(gossip, source: .gossip, from: sender, now: 0) {
+                accepted += 1
+            } else {
+                refused.append(PeerIP(gossip.ip))
+            }
         }
-        #expect(accepted == PeerBook.gossipPerGroup)
-        let otherGroup = book.add(SocketAddress(ip: .v4(0x0606_0001), port: 1), source: .gossip, now: 0)
-        #expect(otherGroup)
+        #expect(accepted <= 16 * 32)
+        #expect(!refused.isEmpty)
+        #expect(refused.allSatisfy { book[$0] == nil })
+        #expect(book.count == accepted)
+        // Another source still has room of its own.
+        let other = book.add(
+            SocketAddress(ip: .v4(0x0606_0001), port: 1), source: .gossip, from: PeerIP(.v4(0x0707_0707)), now: 0)
+        #expect(other)
     }
 
-    @Test func full_evictsNeverConnectedGossip_notOperatorPeers() {
-        var book = PeerBook(capacity: 3)
+    @Test func aFlood_neverRemovesOperatorPeers() {
+        var book = PeerBook(configuration: AddressManager.Configuration(newBuckets: 1, triedBuckets: 1, bucketSize: 4))
         book.add(address, source: .direct, now: 0)
-        book.add(SocketAddress(ip: .v4(0x0101_0101), port: 1), source: .gossip, now: 1)
-        book.add(SocketAddress(ip: .v4(0x0202_0202), port: 1), source: .seed, now: 2)
-        let added = book.add(SocketAddress(ip: .v4(0x0303_0303), port: 1), source: .gossip, now: 3)
-        #expect(added)
-        #expect(book.count == 3)
-        #expect(book[PeerIP(.v4(0x0101_0101))] == nil)
-        #expect(book[PeerIP(address.ip)] != nil)
+        book.add(SocketAddress(ip: .v4(0x0202_0202), port: 1), source: .seed, now: 0)
+        for host in 1...100 {
+            book.add(SocketAddress(ip: .v4(0x0300_0000 | UInt32(host)), port: 1), source: .gossip, now: 1_000_000)
+        }
+        book.prune(now: 1_000_000, keeping: [])
+        #expect(book[PeerIP(address.ip)]?.source == .direct)
+        #expect(book[PeerIP(.v4(0x0202_0202))]?.source == .seed)
     }
 
     @Test func strongerSource_replacesWeaker() {
@@ -63,5 +76,13 @@ import Testing
         #expect(book[PeerIP(address.ip)]?.source == .direct)
         book.add(address, source: .gossip, now: 2)
         #expect(book[PeerIP(address.ip)]?.source == .direct)
+    }
+
+    @Test func gossip_neverMovesAPortThePeerGaveInItsHandshake() {
+        var book = PeerBook()
+        book.add(address, source: .handshake, now: 0)
+        let liar = PeerIP(.v4(0x0909_0909))
+        book.add(SocketAddress(ip: address.ip, port: 1), source: .gossip, from: liar, now: 1)
+        #expect(book[PeerIP(address.ip)]?.address.port == 7071)
     }
 }
