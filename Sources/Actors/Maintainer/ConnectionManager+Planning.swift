@@ -55,10 +55,13 @@ extension ConnectionManager {
             }
         }
         summary.attempted = dials.count
-        // Below the target, ask every peer for more addresses each tick: a peer book that
-        // only ever heard one PeerList (at connect) can run dry while the mesh is still forming.
+        // Below the target, ask peers for more addresses each tick: a peer book that only ever
+        // heard one PeerList (at connect) can run dry while the mesh is still forming. Off a
+        // LAN only the peers we dialed are asked, unless we have none (a node every peer
+        // dials, such as the lowest IP of a network, learns from its inbound peers).
         if slots > 0 {
-            for peer in registry.assumeIsolated({ $0.peers.values }) {
+            let askInbound = !table.solicitsOutboundOnly
+            for peer in registry.assumeIsolated({ $0.peers.values }) where askInbound || peer.direction == .outbound {
                 // Same reactor: the peer's connection is reachable synchronously.
                 peer.assumeIsolated { $0.askForPeers() }
             }

@@ -43,17 +43,27 @@ public enum EvictionPolicy {
         public var byRecentActivity: Int
         /// This share of whoever is left, the longest connected (time cannot be bought).
         public var longestUptimeShare: Double
+        /// This share of the inbound sessions (rounded up) is never protected, whatever the
+        /// rules above say. Core's fixed counts (4 + 8 + 4) leave half of its 117 inbound slots
+        /// evictable; a node with 8 inbound slots would have none, and sybils holding them
+        /// would keep every honest newcomer out.
+        public var evictableShare: Double
 
-        public init(byNetworkGroup: Int, byLowestPing: Int, byRecentActivity: Int, longestUptimeShare: Double) {
+        public init(
+            byNetworkGroup: Int, byLowestPing: Int, byRecentActivity: Int, longestUptimeShare: Double,
+            evictableShare: Double = 0
+        ) {
             self.byNetworkGroup = max(0, byNetworkGroup)
             self.byLowestPing = max(0, byLowestPing)
             self.byRecentActivity = max(0, byRecentActivity)
             self.longestUptimeShare = longestUptimeShare.isFinite ? min(1, max(0, longestUptimeShare)) : 0
+            self.evictableShare = evictableShare.isFinite ? min(1, max(0, evictableShare)) : 0
         }
 
-        /// Bitcoin Core's numbers: 4 netgroups, 8 pings, 4 recent workers, half by uptime.
+        /// Bitcoin Core's numbers: 4 netgroups, 8 pings, 4 recent workers, half by uptime;
+        /// and a quarter of the inbound sessions always evictable.
         public static let standard = Protection(
-            byNetworkGroup: 4, byLowestPing: 8, byRecentActivity: 4, longestUptimeShare: 0.5)
+            byNetworkGroup: 4, byLowestPing: 8, byRecentActivity: 4, longestUptimeShare: 0.5, evictableShare: 0.25)
     }
 
     /// The session to evict so that a newcomer can have its inbound slot, or nil when every
@@ -62,7 +72,8 @@ public enum EvictionPolicy {
     /// Contract:
     /// - Outbound sessions and manual ones (`isManual`: `--peer`, an operator's connect) are
     ///   never returned, whatever the rest; an empty or all-protected list returns nil.
-    /// - Protected, in this order, each rule over the peers the previous ones left:
+    /// - Protected, in this order, each rule over the peers the previous ones left (but never
+    ///   more than leaves `evictableShare` of the inbound sessions unprotected):
     ///   one peer (the longest connected) from each of `byNetworkGroup` network groups, the
     ///   groups picked by `netgroupKey`'s SipHash of the group, so an attacker cannot know
     ///   which of its groups are safe (Core protects 4 *peers* by keyed netgroup, which may
@@ -80,16 +91,19 @@ public enum EvictionPolicy {
         _ candidates: [EvictionCandidate], netgroupKey: SipHashKey, protection: Protection = .standard
     ) -> EvictionCandidate? {
         var pool = candidates.filter { $0.direction == .inbound && !$0.isManual }
-        protectByNetworkGroup(&pool, count: protection.byNetworkGroup, key: netgroupKey)
-        protect(&pool, count: protection.byLowestPing, eligible: { $0.minimumPing?.isFinite == true }) { a, b in
+        let evictable = Int((Double(pool.count) * protection.evictableShare).rounded(.up))
+        // How many the next rule may protect: its own count, but never into the evictable share.
+        func room(_ count: Int) -> Int { min(count, max(0, pool.count - evictable)) }
+        protectByNetworkGroup(&pool, count: room(protection.byNetworkGroup), key: netgroupKey)
+        protect(&pool, count: room(protection.byLowestPing), eligible: { $0.minimumPing?.isFinite == true }) { a, b in
             (a.minimumPing ?? .infinity) < (b.minimumPing ?? .infinity)
         }
         let useful: (EvictionCandidate) -> Bool = { $0.lastUsefulActivity?.isFinite == true }
-        protect(&pool, count: protection.byRecentActivity, eligible: useful) { a, b in
+        protect(&pool, count: room(protection.byRecentActivity), eligible: useful) { a, b in
             (a.lastUsefulActivity ?? -.infinity) > (b.lastUsefulActivity ?? -.infinity)
         }
         let byUptime = Int((Double(pool.count) * protection.longestUptimeShare).rounded(.down))
-        protect(&pool, count: byUptime, eligible: { _ in true }, better: isOlder)
+        protect(&pool, count: room(byUptime), eligible: { _ in true }, better: isOlder)
         guard !pool.isEmpty else { return nil }
 
         var groups: [NetworkGroup: [EvictionCandidate]] = [:]

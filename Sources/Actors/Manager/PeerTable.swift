@@ -121,6 +121,14 @@ public struct PeerTable: Sendable {
         return actions
     }
 
+    /// True off a LAN once we have an outbound session: then only the peers we dialed are
+    /// asked for addresses, and an inbound peer's listen address is not learned as a new
+    /// one. So inbound sessions, which anyone can open from any number of /16s, cannot fill
+    /// the book that our outbound picks come from (Bitcoin Core asks only outbound peers).
+    public var solicitsOutboundOnly: Bool {
+        !policy.lan && sessions.values.contains { $0.direction == .outbound }
+    }
+
     /// A handshake completed (a dial of ours, or an admitted inbound connection): the dial or
     /// the pending slot becomes a session in this one step. When the IP already has a session,
     /// both sides keep the connection the higher IP dialed and close the other, with no
@@ -136,7 +144,12 @@ public struct PeerTable: Sendable {
         case .outbound: connecting.remove(ip)
         case .inbound:
             pending.remove(ip)
-            book.add(listenAddress, source: .handshake, now: now)
+            // A peer that dialed us names its listen address: pinned if we know the IP. A new
+            // address is learned from it only on a LAN, or while we have no outbound session
+            // (see `solicitsOutboundOnly`): else inbound sybils would fill the new table.
+            if !solicitsOutboundOnly || book.addresses[ip] != nil {
+                book.add(listenAddress, source: .handshake, now: now)
+            }
         }
         deferredSince[ip] = nil
         if isStopping { return reject(ip, id: id, direction: direction, reason: .shutdown) }

@@ -12,7 +12,10 @@ extension PeerConnection {
         connectedSince = Timestamp.unixSecondsDouble()
         budgets = SessionBudgets(configuration: context.configuration, now: reactor.now())
         startLiveness()
-        askForPeers()
+        // Off a LAN, addresses are asked of peers we chose (Bitcoin Core sends getaddr to
+        // outbound peers only): an attacker's inbound sessions cannot fill our book. The
+        // maintainer asks inbound peers too while we have no outbound session at all.
+        if direction == .outbound || context.configuration.lan { askForPeers() }
         var ending: ReasonCode = .remoteClosed
         do {
             // Frames that came behind the handshake are delivered first. A delivery pauses when

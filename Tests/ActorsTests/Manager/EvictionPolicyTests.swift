@@ -48,10 +48,33 @@ import Testing
         #expect(EvictionPolicy.selectToEvict([], netgroupKey: Self.keys(1)[0]) == nil)
     }
 
-    @Test func aFewPeers_areAllProtected() {
-        // 4 by netgroup, 8 by ping: twelve measured peers leave nobody to evict.
-        let candidates = (0..<12).map { Self.peer(UInt64($0), "11.\($0).0.1", since: Double($0), ping: 0.05) }
-        #expect(EvictionPolicy.selectToEvict(candidates, netgroupKey: Self.keys(1)[0]) == nil)
+    @Test func aFewPeers_stillLeaveAQuarterEvictable_theLowestPingsAndKeyedGroupsProtected() {
+        // 4 by netgroup and 8 by ping would protect all twelve (Core's counts, made for 117
+        // inbound slots); a quarter (3) stays evictable: the three highest pings but one
+        // group the key protects, so the victim is one of the slowest.
+        let candidates = (0..<12).map {
+            Self.peer(UInt64($0), "11.\($0).0.1", since: Double($0), ping: 0.010 * Double($0 + 1))
+        }
+        for key in Self.keys(20) {
+            let victim = EvictionPolicy.selectToEvict(candidates, netgroupKey: key)
+            #expect(victim != nil)
+            #expect((5...11).contains(victim?.id ?? 0), "key \(key): evicted \(String(describing: victim))")
+        }
+        let all = EvictionPolicy.Protection(
+            byNetworkGroup: 4, byLowestPing: 8, byRecentActivity: 4, longestUptimeShare: 0.5, evictableShare: 0)
+        #expect(EvictionPolicy.selectToEvict(candidates, netgroupKey: Self.keys(1)[0], protection: all) == nil)
+    }
+
+    @Test func eightInboundSybils_oneSlowHonestPeer_aNewcomerStillFindsAnEvictableSybil() {
+        // The default node's 8 inbound slots full of attacker sessions, each its own /16 and
+        // closer than any honest peer: without the evictable share all would be protected.
+        let sybils = (0..<8).map {
+            Self.peer(UInt64($0), "12.\($0).0.1", since: 100 + Double($0), ping: 0.001)
+        }
+        for key in Self.keys(20) {
+            let victim = EvictionPolicy.selectToEvict(sybils, netgroupKey: key)
+            #expect(victim != nil, "key \(key): nobody evictable")
+        }
     }
 
     @Test func attackerFromOneSlash16_evictsItsOwnYoungest() {
