@@ -88,4 +88,29 @@ extension PeerBook {
             }
         }
     }
+
+    /// The most records without an address (inbound violators' penalties) the book keeps:
+    /// each takes a connection from a new IP to make, and IPs are cheap (an IPv6 /64 holds
+    /// 2^64), so without a bound they would grow the book without limit.
+    public static let maximumPortlessRecords = 10_000
+    /// How often a full book of them is swept (O(book log book)), at most.
+    static let portlessSweepInterval: Double = 60
+
+    /// Records without an address: every address has an outcome, so the rest are these.
+    var portlessCount: Int { max(0, outcomes.count - addresses.count) }
+
+    /// True if one more port-less record fits. At the bound, at most once a minute, the
+    /// oldest port-less records without a ban in force go (down to 90 % of the bound); bans
+    /// are kept. Until room is made, a new violator's first offence is not recorded: its
+    /// connection is closed all the same, only its road to a ban starts later.
+    mutating func makeRoomForPortlessRecord(now: Double) -> Bool {
+        guard portlessCount >= Self.maximumPortlessRecords else { return true }
+        guard now - lastPortlessSweep >= Self.portlessSweepInterval else { return false }
+        lastPortlessSweep = now
+        let unbanned = outcomes.filter { addresses[$0.key] == nil && !(($0.value.bannedUntil ?? 0) > now) }
+            .sorted { ($0.value.firstSeen, $0.key) < ($1.value.firstSeen, $1.key) }
+        let excess = portlessCount - Self.maximumPortlessRecords * 9 / 10
+        for (ip, _) in unbanned.prefix(max(0, excess)) { outcomes[ip] = nil }
+        return portlessCount < Self.maximumPortlessRecords
+    }
 }

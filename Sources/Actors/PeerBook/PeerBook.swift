@@ -42,6 +42,8 @@ public struct PeerBook: Sendable, Equatable {
     public internal(set) var addresses: AddressManager
     /// What happened with each peer, by IP (see the type's comment).
     var outcomes: [PeerIP: PeerOutcome] = [:]
+    /// When the port-less records were last swept to make room (PeerBook+Pruning.swift).
+    var lastPortlessSweep = -Double.infinity
     /// The first cooldown; it doubles per failure up to `maximumCooldown` (tests shorten it).
     public var cooldownBase: Double = PeerBook.baseCooldown
 
@@ -95,7 +97,11 @@ public struct PeerBook: Sendable, Equatable {
             forgetDropped(now: now)
             if outcome == .refusedBucketTaken { return false }
         }
-        if outcomes[ip] == nil { outcomes[ip] = PeerOutcome(firstSeen: now) }
+        if outcomes[ip] == nil {
+            // A port-0 record is an inbound IP's penalty: anyone with many IPs can make them.
+            if address.port == 0 && !makeRoomForPortlessRecord(now: now) { return false }
+            outcomes[ip] = PeerOutcome(firstSeen: now)
+        }
         return true
     }
 

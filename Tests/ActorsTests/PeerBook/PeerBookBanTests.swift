@@ -20,6 +20,30 @@ import Testing
         #expect(!again)
     }
 
+    // Inbound violators from ever new IPs (an IPv6 /64 is 2^64 of them) each leave a port-less
+    // record: bounded, bans kept, the oldest plain records swept at most once a minute.
+    @Test func violatorsFromEndlessIPs_leaveABoundedNumberOfRecords_andBansStay() {
+        var book = PeerBook()
+        let limit = PeerBook.maximumPortlessRecords
+        func violator(_ n: Int) -> SocketAddress {
+            SocketAddress(ip: .v6(0x2001_0DB8_0000_0000, UInt64(n)), port: 0)
+        }
+        let banned = PeerIP(violator(0).ip)
+        book.add(violator(0), source: .handshake, now: 0)
+        book.ban(banned, until: 1_000_000, reason: .protocolViolation, now: 0)
+        for n in 1..<(limit * 2) { book.add(violator(n), source: .handshake, now: 1) }
+        #expect(book.count == limit)
+        // A minute later one sweep makes room (down to 90 %), and the ban is still there.
+        let admitted = book.add(violator(limit * 2), source: .handshake, now: 62)
+        #expect(admitted)
+        #expect(book.count <= limit)
+        #expect(book.count >= limit * 9 / 10)
+        #expect(book.bans(now: 62).map(\.ip) == [banned])
+        // Refused until the next sweep is due: the work per connection stays O(1).
+        for n in 0..<(limit) { book.add(violator(limit * 3 + n), source: .handshake, now: 63) }
+        #expect(book.count == limit)
+    }
+
     // An attacker who floods gossip addresses must not push a ban out of a full book: bans
     // live in the outcome records, which no address ever displaces.
     @Test func aFloodedBook_neverEvictsABan() {
