@@ -104,6 +104,8 @@ enum HTTPHeadParser {
             if request.version == "HTTP/1.0" { throw .malformed("Transfer-Encoding in an HTTP/1.0 request") }
             if !lengths.isEmpty { throw .malformed("both Content-Length and Transfer-Encoding") }
             guard codings.last == "chunked" else { throw .malformed("chunked is not the final transfer coding") }
+            // RFC 9112 §7: chunked is applied once; twice is a broken message, not an unknown coding.
+            if codings.dropLast().contains("chunked") { throw .malformed("chunked applied more than once") }
             if let other = codings.dropLast().first { throw .unsupportedTransferCoding(other) }
             return .chunked
         }

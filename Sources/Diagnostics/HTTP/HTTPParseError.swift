@@ -3,7 +3,8 @@
 public enum HTTPParseError: Error, Sendable, Equatable {
     /// 400: not HTTP/1.1 syntax (RFC 9112), or framing that cannot be trusted.
     case malformed(String)
-    /// 413: the request line and header fields (or a chunked body's trailers) exceed the limit.
+    /// 431 (RFC 6585 §5, Request Header Fields Too Large): the request line and header fields
+    /// (or a chunked body's trailer fields) exceed the limit.
     case headerTooLarge(limit: Int)
     /// 413: the body (declared or chunked) exceeds the limit.
     case bodyTooLarge(limit: Int)
@@ -17,7 +18,8 @@ public enum HTTPParseError: Error, Sendable, Equatable {
     public var status: Int {
         switch self {
         case .malformed: return 400
-        case .headerTooLarge, .bodyTooLarge: return 413
+        case .headerTooLarge: return 431
+        case .bodyTooLarge: return 413
         case .unsupportedVersion: return 505
         case .unsupportedTransferCoding: return 501
         case .expectationFailed: return 417

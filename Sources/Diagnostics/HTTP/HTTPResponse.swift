@@ -48,6 +48,7 @@ public struct HTTPResponse: Sendable {
         case 415: return "Unsupported Media Type"
         case 417: return "Expectation Failed"
         case 421: return "Misdirected Request"
+        case 431: return "Request Header Fields Too Large"
         case 500: return "Internal Server Error"
         case 501: return "Not Implemented"
         case 503: return "Service Unavailable"

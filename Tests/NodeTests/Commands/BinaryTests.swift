@@ -151,7 +151,7 @@ import Testing
             await huge.setDeadline(at: Reactor.now() &+ Duration.seconds(10).nanoseconds)
             while let bytes = try? await huge.receive() { hugeReply += bytes }
             _ = await sent
-            #expect(String(decoding: hugeReply, as: UTF8.self).hasPrefix("HTTP/1.1 413"))
+            #expect(String(decoding: hugeReply, as: UTF8.self).hasPrefix("HTTP/1.1 431"))
             #expect(try await http(debug, "/health").0 == 200)
             for connection in [garbage, huge, slow] { await connection.close() }
             #expect(node.process.isRunning)

@@ -184,11 +184,11 @@ import Testing
         }
     }
 
-    // 413 for a header section or a body over the limits; 505 for HTTP/2.0 on this port.
-    @Test func oversizedHeadersAndBodies_are413_andOtherMajorVersions505() async throws {
+    // 431 for a header section over the limit (RFC 6585), 413 for a body; 505 for HTTP/2.0.
+    @Test func oversizedHeaders431_oversizedBodies413_andOtherMajorVersions505() async throws {
         try await Fixture.with { address in
             for (request, status) in [
-                (Fixture.get("/health", address, extra: "X: \(String(repeating: "a", count: 20_000))\r\n"), 413),
+                (Fixture.get("/health", address, extra: "X: \(String(repeating: "a", count: 20_000))\r\n"), 431),
                 ("POST /api/p2p/connect HTTP/1.1\r\nHost: \(address)\r\nContent-Length: 100000\r\n\r\n", 413),
                 ("GET /health HTTP/2.0\r\nHost: \(address)\r\n\r\n", 505),
             ] {
