@@ -60,6 +60,9 @@ enum AttacksScenario {
             let connected: @Sendable () async -> Bool = { await honest.manager.sessions[targetIP]?.since == since }
             let context = AttackContext(
                 pid: node.pid, honest: honest, connected: connected, settleSeconds: settleSeconds, script: script)
+            // The same figures with no attack: the target's own work (its maintainer tick plans
+            // over the 10,000-entry book on the reactor) sets the floor under every attack's.
+            try await context.measureIdle(seconds: quick ? 5 : 10, into: &report)
             try await context.measure("payload_flood", into: &report) {
                 [["--scenario", "payload-flood", "--bytes", String(floodBytes), "--seconds", "60"]]
             }
@@ -120,6 +123,17 @@ enum AttacksScenario {
             let bound = rest[..<quote] == "+Inf" ? Double.infinity : Double(rest[..<quote]) ?? .infinity
             return (bound, Double(rest.split(separator: " ").last ?? "0") ?? 0)
         }
+    }
+
+    /// Passes longer than `milliseconds` between two readings (a bucket bound).
+    static func passes(over milliseconds: Double, before: String, after: String) -> Int {
+        func count(_ text: String) -> Double {
+            let buckets = passBuckets(text)
+            let total = buckets.last { $0.0 == .infinity }?.1 ?? 0
+            let within = buckets.last { $0.0 <= milliseconds / 1000 + 1e-12 }?.1 ?? 0
+            return total - within
+        }
+        return Int(count(after) - count(before))
     }
 
     /// The upper bound of the highest bucket that grew between two readings, ms.
@@ -233,6 +247,7 @@ struct AttackContext: Sendable {
         report.set("\(name)_peak_over_baseline_mib", peak - baseline)
         report.set("\(name)_after_over_baseline_mib", settled - baseline)
         report.set("\(name)_max_pass_ms", AttacksScenario.longestPass(before: before, after: after ?? before))
+        report.set("\(name)_passes_over_5ms", AttacksScenario.passes(over: 5, before: before, after: after ?? before))
         report.set("\(name)_honest_rtt_p99_ms", percentile(rtts, 0.99) * 1000)
         report.set("\(name)_honest_rtt_samples", rtts.count)
         report.set("\(name)_honest_connected", await connected() ? 1 : 0)
@@ -242,6 +257,20 @@ struct AttackContext: Sendable {
         return outputs.map { path in
             (try? Posix.readFile(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
+    }
+
+    /// The longest pass, the passes over 5 ms and the honest RTT p99 over `seconds` with no
+    /// attack (`idle_*`).
+    func measureIdle(seconds: Double, into report: inout BenchReport) async throws {
+        let before = await AttacksScenario.metrics() ?? ""
+        _ = await honest.manager.takeRTTSamples()
+        try await Task.sleep(for: .nanoseconds(Int64(seconds * 1e9)))
+        let rtts = await honest.manager.takeRTTSamples()
+        let after = await AttacksScenario.metrics() ?? before
+        report.set("idle_seconds", seconds)
+        report.set("idle_max_pass_ms", AttacksScenario.longestPass(before: before, after: after))
+        report.set("idle_passes_over_5ms", AttacksScenario.passes(over: 5, before: before, after: after))
+        report.set("idle_honest_rtt_p99_ms", percentile(rtts, 0.99) * 1000)
     }
 
     /// Connects and hangs up from one IP as fast as possible for `seconds`; counts the
