@@ -59,7 +59,8 @@ enum AttacksScenario {
             let since = await honest.manager.sessions[targetIP]?.since
             let connected: @Sendable () async -> Bool = { await honest.manager.sessions[targetIP]?.since == since }
             let context = AttackContext(
-                pid: node.pid, honest: honest, connected: connected, settleSeconds: settleSeconds, script: script)
+                pid: node.pid, honest: honest, connected: connected, settleSeconds: settleSeconds,
+                minimumWindow: quick ? 2 : 5, script: script)
             // The same figures with no attack: the target's own work (its maintainer tick plans
             // over the 10,000-entry book on the reactor) sets the floor under every attack's.
             try await context.measureIdle(seconds: quick ? 5 : 10, into: &report)
@@ -168,6 +169,10 @@ struct AttackContext: Sendable {
     let honest: MeshNode
     let connected: @Sendable () async -> Bool
     let settleSeconds: Double
+    /// The shortest window an attack's figures cover: the node cuts a GetPeers or PeerList
+    /// flooder off within a second, so a window that ended with the attackers held about ten
+    /// honest pings (its p99 was their maximum) and rarely a maintainer tick.
+    let minimumWindow: Double
     let script: String
 
     /// The target's resident memory settled: the lowest of 20 samples over a second, so that
@@ -230,12 +235,15 @@ struct AttackContext: Sendable {
         var peak = baseline
         var health = true
         let started = now()
-        while children.contains(where: { $0.isRunning() }) && now() - started < 120 {
+        var gone: Double?  // when the last attacker ended
+        while (children.contains(where: { $0.isRunning() }) || now() - started < minimumWindow) && now() - started < 120
+        {
+            if gone == nil && !children.contains(where: { $0.isRunning() }) { gone = now() }
             peak = max(peak, residentMiB())
             try await Task.sleep(for: .milliseconds(20))
         }
         for child in children { child.terminate() }
-        let ended = now()
+        let ended = gone ?? now()
         let rtts = await honest.manager.takeRTTSamples()
         let after = await AttacksScenario.metrics()
         if after == nil { health = false }
