@@ -165,6 +165,13 @@ extension PeerConnection {
         budgets?.sendStallTimer = nil
     }
 
+    /// Messages of one peer handled in one loop pass; the rest of its read waits for the next
+    /// pass, after every other connection's turn. A read budget (64 KiB) holds 5,000 Pings,
+    /// each owed a Pong: 16 peers flooding Pings made passes of 40–90 ms of CPU, and every
+    /// other peer's messages waited behind them. 256 is more than a read of 256-byte payloads
+    /// holds (240), so ordinary traffic is not cut.
+    static let messagesPerPass = 256
+
     /// Traffic past which a session's end gives freed memory back to the kernel.
     static let heavySessionBytes = 1 << 20
     /// How long after such a session the memory is given back: its last payloads are freed

@@ -48,10 +48,12 @@ extension PeerConnection {
     /// straight from the epoll callback, with no task to resume.
     ///
     /// Pauses when the peer's receive budget is spent after this batch, or, before a frame,
-    /// when its send budget is (that frame and the rest are kept for later).
+    /// when its send budget is (that frame and the rest are kept for later). Past
+    /// ``messagesPerPass`` messages the rest waits for the next loop pass.
     private func handle(batch: FrameBatch) throws -> Connection.DeliveryStep {
         var payloads: [Delivery] = []
         var payloadBytes = 0
+        var handled = 0
         var frames = batch.makeIterator()
         while true {
             let before = frames
@@ -64,6 +66,11 @@ extension PeerConnection {
             // marked for disconnection, so a flood after a violation costs no decoding and no
             // logging. Only the peer's own Disconnect still counts: it ends the linger at once.
             if closeReason != nil && frame.body.first != Message.Kind.disconnect.rawValue { continue }
+            if handled == Self.messagesPerPass {
+                let receiveSpent = deliver(payloads, bytes: payloadBytes)
+                return receiveSpent && closeReason == nil ? .pauseKeeping(rest: before) : .continueLater(rest: before)
+            }
+            handled += 1
             let message: Message
             do {
                 message = try Message.decode(frame.body)

@@ -10,6 +10,9 @@ extension Reactor {
         // Where the pass that is running began: when epoll_wait handed back its first event,
         // or (no event) when it returned. Two clock reads a pass, plus one per wake with events.
         var passStart = Posix.monotonicNanoseconds()
+        // `executeNextPass` work of the pass that just ended: it runs after the next epoll
+        // round, so a connection continued from its own event does one slice per pass.
+        var carried: [Work] = []
         while true {
             runQueuedWork()
             flushPending()
@@ -22,7 +25,8 @@ extension Reactor {
                 inbox.withLock { $0.exited = true }
                 return
             }
-            var timeout = localWork.isEmpty && flushQueue.isEmpty && nextPassWork.isEmpty ? nanosecondsToNextTimer() : 0
+            swap(&carried, &nextPassWork)
+            var timeout = localWork.isEmpty && flushQueue.isEmpty && carried.isEmpty ? nanosecondsToNextTimer() : 0
             if timeout != 0 {
                 let maySleep = inbox.withLock { inbox -> Bool in
                     guard inbox.work.isEmpty && !inbox.exitRequested && !inbox.shutdownRequested else { return false }
@@ -41,9 +45,9 @@ extension Reactor {
             if timeout != 0 { inbox.withLock { $0.sleeping = false } }
             passStart = dispatchStart != 0 ? dispatchStart : Posix.monotonicNanoseconds()
             fireDueTimers()
-            if !nextPassWork.isEmpty {
-                localWork.append(contentsOf: nextPassWork)
-                nextPassWork.removeAll(keepingCapacity: true)
+            if !carried.isEmpty {
+                localWork.append(contentsOf: carried)
+                carried.removeAll(keepingCapacity: true)
             }
         }
     }

@@ -122,7 +122,9 @@ public final class Reactor: @unchecked Sendable {
     /// Runs `body` on the loop in the next pass, not in this one: for work that continues a
     /// large job (a connection still readable after its read budget), so one pass does one
     /// slice of it per connection and no peer's flood makes a pass long (issue #12: 16 Ping
-    /// floods re-queued 16 reads each per pass; passes took 300 ms). Loop thread only.
+    /// floods re-queued 16 reads each per pass; passes took 300 ms). It runs after the next
+    /// epoll round, also when asked from an epoll callback (it used to run in the same pass
+    /// then: two slices of one connection in one pass). Loop thread only.
     func executeNextPass(_ body: @escaping @Sendable () -> Void) {
         precondition(isInLoop, "executeNextPass off the loop thread")
         nextPassWork.append(.closure(body))

@@ -9,6 +9,12 @@ extension Connection {
         /// Stop inside this batch: as `pause`, and the frames `rest` has not returned yet go
         /// first to the next `deliverBatches` call.
         case pauseKeeping(rest: FrameBatch.Iterator)
+        /// Enough for this loop pass: the frames `rest` has not returned yet go to the same
+        /// handler in the next pass, after every other connection has had its turn, and
+        /// nothing more is read meanwhile. The call does not return. A peer whose frames are
+        /// tiny (13-byte Pings: 5,000 in one read budget, each owed a Pong) so costs one
+        /// slice of work per pass, not a whole read budget.
+        case continueLater(rest: FrameBatch.Iterator)
     }
 
     /// How a ``deliverBatches(to:)`` call ended, when it did not throw.
@@ -84,10 +90,22 @@ extension Connection {
         reactor.executeNextPass { self.onLoop(()) { connection, _ in connection.serveReader() } }
     }
 
-    /// Reads for the `deliverBatches` consumer, if one waits.
+    /// Reads for the `deliverBatches` consumer, if one waits (and did not ask to go on only in
+    /// the next pass).
     func serveReader() {
-        guard !readingPaused else { return }
+        guard !readingPaused, !continuingNextPass else { return }
         if consumer != nil { serveConsumer() }
+    }
+
+    /// After `.continueLater`: the kept frames go to the consumer in the next pass.
+    private func continueInNextPass() {
+        continuingNextPass = true
+        reactor.executeNextPass {
+            self.onLoop(()) { connection, _ in
+                connection.continuingNextPass = false
+                connection.serveReader()
+            }
+        }
     }
 
     private func serveConsumer() {
@@ -116,6 +134,11 @@ extension Connection {
                 case .success(.pauseKeeping(let rest)):
                     keepUnprocessed(rest)
                     endDelivery(.success(.paused))
+                    return
+                case .success(.continueLater(let rest)):
+                    keepUnprocessed(rest)
+                    guard consumer != nil else { return }  // the handler closed the connection
+                    continueInNextPass()
                     return
                 case .success(.proceed):
                     guard consumer != nil else { return }  // the handler closed the connection
@@ -151,7 +174,9 @@ extension Connection {
             }
             if case .failure(let error) = scanned { state.inputError = .frame(error) }
         }
-        var budget = options.readBudget
+        // Whole frames held back (a paused or deferred delivery) go first, alone: reading more
+        // behind them would let the held bytes grow by a read budget at every pause.
+        var budget = batch.isEmpty ? options.readBudget : 0
         let scratch = reactor.scratchBuffer
         while state.readable && !state.endOfStream && state.inputError == nil && !state.heldAtFrameLimit
             && budget > 0

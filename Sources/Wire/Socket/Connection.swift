@@ -65,6 +65,9 @@ public actor Connection {
     /// back by a paused delivery or a frame over the limit, to be scanned again.
     var partial: [UInt8] = []
     var rescanPartial = false
+    /// The consumer asked to go on in the next loop pass (`.continueLater`): until then no
+    /// event serves it.
+    var continuingNextPass = false
     /// The `deliverBatches` consumer, while one waits.
     var consumer: BatchConsumer?
 
