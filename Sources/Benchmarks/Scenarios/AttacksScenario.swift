@@ -84,6 +84,7 @@ enum AttacksScenario {
             let lines = try await context.connectFlood(seconds: quick ? 3 : 10, logPath: directory + "/node.log")
             report.set("connect_flood_connects", lines.connects)
             report.set("connect_flood_log_lines_per_s", lines.perSecond)
+            report.set("connect_flood_steady_log_lines_per_s", lines.steady)
             report.set("honest_connected_at_end", await connected() ? 1 : 0)
             return report
         }
@@ -285,7 +286,11 @@ struct AttackContext: Sendable {
 
     /// Connects and hangs up from one IP as fast as possible for `seconds`; counts the
     /// target's log lines meanwhile (the log budget's figure).
-    func connectFlood(seconds: Double, logPath: String) async throws -> (connects: Int, perSecond: Double) {
+    /// The flood's log lines per second over its whole length (the budget's saved-up burst
+    /// included), and in its second half only (`steady`: the bursts are spent by then).
+    func connectFlood(seconds: Double, logPath: String) async throws -> (
+        connects: Int, perSecond: Double, steady: Double
+    ) {
         // The node's own work goes on meanwhile (its cycles, its dials into the planted book,
         // each a line): those lines are not the flood's, and are not counted.
         func lines() -> Int {
@@ -296,6 +301,10 @@ struct AttackContext: Sendable {
         }
         let before = lines()
         let started = now()
+        let halfway = Task {
+            try? await Task.sleep(for: .seconds(seconds / 2))
+            return (lines(), now())
+        }
         let source = IPAddress.v4(0x7F1E_0301)  // 127.30.3.1
         let connects = await withTaskGroup(of: Int.self) { group in
             for _ in 0..<4 {
@@ -317,6 +326,9 @@ struct AttackContext: Sendable {
         // Lines the flood caused, summaries included, written within a second of its end.
         try await Task.sleep(for: .seconds(1))
         let elapsed = now() - started
-        return (connects, Double(max(0, lines() - before)) / elapsed)
+        let (middle, middleAt) = await halfway.value
+        let total = lines()
+        let steady = Double(max(0, total - middle)) / max(0.001, now() - middleAt)
+        return (connects, Double(max(0, total - before)) / elapsed, steady)
     }
 }
