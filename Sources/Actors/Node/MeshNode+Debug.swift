@@ -46,14 +46,7 @@ extension MeshNode: DebugDataSource {
         store.knownPeers = book.count
         store.connected = sessions.count
         store.connecting = await manager.connectingCount
-        for record in book.records.values {
-            if let until = record.bannedUntil, until > now {
-                store.banned += 1
-            } else if let until = record.cooldownUntil, until > now {
-                store.cooldown += 1
-            }
-            if record.health < PeerBook.unhealthyBelow { store.unhealthy += 1 }
-        }
+        (store.banned, store.cooldown, store.unhealthy) = book.outcomeCounts(now: now)
         if let cycle = lastCycleSummary {
             store.attemptedLastCycle = cycle.attempted
             store.connectedLastCycle = cycle.connected

@@ -209,11 +209,33 @@ public struct PeerBook: Sendable, Equatable {
         [.versionMismatch, .genesisMismatch, .chainIDMismatch, .incompatibleChain].contains(reason)
     }
 
-    /// Counts per tier; `connected` are the peers with a session now.
+    /// Counts per tier; `connected` are the peers with a session now. Read from the two homes
+    /// directly, never through `records` (which composes every record: at 10,000 entries that
+    /// held the reactor for milliseconds at every tick's report).
     public func tierCounts(now: Double, connected: Set<PeerIP>) -> [PeerTier: Int] {
         var counts: [PeerTier: Int] = [.hot: 0, .warm: 0, .cold: 0]
-        for (ip, record) in records {
-            counts[record.tier(now: now, connected: connected.contains(ip)), default: 0] += 1
+        for (ip, entry) in addresses.entries {
+            let tier = PeerRecord.tier(lastSuccess: entry.lastSuccess, now: now, connected: connected.contains(ip))
+            counts[tier, default: 0] += 1
+        }
+        // Known without an address (bans, violators): never reached by a dial of ours.
+        for ip in outcomes.keys where addresses[ip] == nil {
+            counts[connected.contains(ip) ? .hot : .cold, default: 0] += 1
+        }
+        return counts
+    }
+
+    /// How many known IPs are banned, cooling down (and not banned), and below
+    /// `unhealthyBelow`, at `now`: from the outcomes alone, O(book) with no record composed.
+    public func outcomeCounts(now: Double) -> (banned: Int, cooldown: Int, unhealthy: Int) {
+        var counts = (banned: 0, cooldown: 0, unhealthy: 0)
+        for outcome in outcomes.values {
+            if let until = outcome.bannedUntil, until > now {
+                counts.banned += 1
+            } else if let until = outcome.cooldownUntil, until > now {
+                counts.cooldown += 1
+            }
+            if outcome.health < Self.unhealthyBelow { counts.unhealthy += 1 }
         }
         return counts
     }

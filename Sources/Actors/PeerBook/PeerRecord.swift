@@ -31,6 +31,11 @@ public struct PeerRecord: Sendable, Equatable {
 
     /// hot = connected within the last 10 minutes, warm = connected before, cold = never.
     public func tier(now: Double, connected: Bool) -> PeerTier {
+        Self.tier(lastSuccess: lastSuccess, now: now, connected: connected)
+    }
+
+    /// The tier of a peer last reached at `lastSuccess` (nil: never).
+    static func tier(lastSuccess: Double?, now: Double, connected: Bool) -> PeerTier {
         if connected { return .hot }
         guard let lastSuccess else { return .cold }
         return now - lastSuccess <= PeerBook.hotWindow ? .hot : .warm

@@ -85,4 +85,45 @@ import Testing
         book.add(SocketAddress(ip: address.ip, port: 1), source: .gossip, from: liar, now: 1)
         #expect(book[PeerIP(address.ip)]?.address.port == 7071)
     }
+
+    // The report's counts are read from the two homes directly (no record composed): they
+    // must equal what the composed records say, for every kind of entry.
+    @Test func tierAndOutcomeCounts_equalTheComposedRecords() {
+        var book = PeerBook()
+        let now = 1_000_000.0
+        for host in 1...60 {
+            let address = SocketAddress(ip: .v4(0x0B00_0000 | UInt32(host) << 16 | 1), port: 7071)
+            book.add(address, source: .gossip, from: PeerIP(.v4(0x0C00_0000 | UInt32(host) << 16)), now: now - 5_000)
+            switch host % 5 {
+            case 0: book.recordSuccess(address, direction: .outbound, now: now - 60)  // hot
+            case 1: book.recordSuccess(address, direction: .outbound, now: now - 4_000)  // warm
+            case 2: book.recordFailure(PeerIP(address.ip), reason: .timeout, now: now - 10)  // cooling down
+            case 3: for _ in 0..<8 { book.recordFailure(PeerIP(address.ip), reason: .timeout, now: now - 10_000) }
+            default: break  // cold
+            }
+        }
+        // A violator known by IP only, and an operator's ban of a stranger.
+        book.add(SocketAddress(ip: .v4(0x0D00_0001), port: 0), source: .handshake, now: now)
+        book.ban(PeerIP(.v4(0x0D00_0002)), until: now + 100, reason: .operatorBan, now: now)
+        let connected: Set<PeerIP> = [PeerIP(.v4(0x0B05_0001)), PeerIP(.v4(0x0D00_0001))]
+
+        var tiers: [PeerTier: Int] = [.hot: 0, .warm: 0, .cold: 0]
+        var banned = 0
+        var cooldown = 0
+        var unhealthy = 0
+        for (ip, record) in book.records {
+            tiers[record.tier(now: now, connected: connected.contains(ip)), default: 0] += 1
+            if let until = record.bannedUntil, until > now {
+                banned += 1
+            } else if let until = record.cooldownUntil, until > now {
+                cooldown += 1
+            }
+            if record.health < PeerBook.unhealthyBelow { unhealthy += 1 }
+        }
+        #expect(book.tierCounts(now: now, connected: connected) == tiers)
+        let counts = book.outcomeCounts(now: now)
+        #expect(counts.banned == banned && counts.cooldown == cooldown && counts.unhealthy == unhealthy)
+        // And the fixture holds every kind, so the comparison means something.
+        #expect(tiers.values.allSatisfy { $0 > 0 } && banned == 1 && cooldown > 0 && unhealthy > 0)
+    }
 }
