@@ -224,14 +224,26 @@ extension PeerConnection {
     /// An IP no peer has (0.0.0.0), for a sample that leaves nobody out.
     static let nobody = PeerIP(IPAddress.v4(0))
 
-    /// The addresses of a PeerList the peer's token bucket lets through.
-    func admitLearned(_ addresses: [SocketAddress]) -> ArraySlice<SocketAddress> {
-        guard var bucket = budgets?.addresses else { return addresses[...] }
-        let granted = bucket.take(addresses.count, now: reactor.now())
-        budgets?.addresses = bucket
-        if granted < addresses.count {
-            context.budgetCounters.update { $0.addressesRateLimited += addresses.count - granted }
+    /// At most this many addresses of one PeerList are learned (a random sample of a longer
+    /// one): learning costs 1–2 µs an address on the reactor, and several peers' answers can
+    /// arrive in one loop pass (4 answers of 1,000 held passes of 5–10 ms at a full book).
+    static let maximumLearnedPerList = 256
+
+    /// The addresses of a PeerList that are learned: at most `maximumLearnedPerList`, and of
+    /// those, what the peer's token bucket lets through (in a session; a refusing node's one
+    /// list before the handshake has the per-list bound only).
+    func admitLearned(_ addresses: [SocketAddress]) -> [SocketAddress] {
+        var offered = addresses
+        if offered.count > Self.maximumLearnedPerList {
+            offered.shuffle()
+            offered.removeLast(offered.count - Self.maximumLearnedPerList)
         }
-        return addresses.prefix(granted)
+        guard var bucket = budgets?.addresses else { return offered }
+        let granted = bucket.take(offered.count, now: reactor.now())
+        budgets?.addresses = bucket
+        if granted < offered.count {
+            context.budgetCounters.update { $0.addressesRateLimited += offered.count - granted }
+        }
+        return Array(offered.prefix(granted))
     }
 }

@@ -64,8 +64,8 @@ extension PeerConnection {
             handshaking = state
             switch action {
             case .learn(let addresses):
-                // The refusing node's list passes the same per-peer rate as any other.
-                let admitted = Array(admitLearned(addresses))
+                // The refusing node's list: a bounded sample, like any other.
+                let admitted = admitLearned(addresses)
                 guard !admitted.isEmpty else { break }
                 context.manager.onLoop((admitted, ip)) { manager, list in manager.learned(list.0, from: list.1) }
             case .acknowledge(let theirs):

@@ -119,7 +119,7 @@ extension PeerConnection {
                 return
             }
             peerListsOwed -= 1
-            let admitted = Array(admitLearned(addresses))
+            let admitted = admitLearned(addresses)
             guard !admitted.isEmpty else { return }
             context.manager.onLoop((admitted, ip)) { manager, list in manager.learned(list.0, from: list.1) }
         case .payload:

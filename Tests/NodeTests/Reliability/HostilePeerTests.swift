@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Actors
 @testable import Wire
 
 /// scripts/hostile_peer.py against the real binary: every misbehaviour gets its reason code,
@@ -105,9 +106,11 @@ import Testing
                     #expect((result["received"] as? [String])?.contains("ping") == true, "\(result)")
                 }
             }
-            // The flood kept the answers to the node's GetPeers (at most two outstanding), no more.
+            // The flood kept the answers to the node's GetPeers (at most two outstanding), no more,
+            // and of each 1,000-entry answer at most a sample of 256.
             let stats = try jsonObject(try await http(debug, "/api/p2p/stats").1)
-            #expect((stats["known_peers"] as? Int ?? .max) <= 2_000 + Self.expectations.count + 2, "\(stats)")
+            let learnedAtMost = 2 * PeerConnection.maximumLearnedPerList
+            #expect((stats["known_peers"] as? Int ?? .max) <= learnedAtMost + Self.expectations.count + 2, "\(stats)")
             // Cut off at the first unsolicited list: the rest of the flood is read and discarded,
             // not decoded or logged (nothing is processed once Disconnect is sent).
             let flood = Self.expectations.firstIndex { $0.scenario == "peer-list-flood" }!
