@@ -95,7 +95,10 @@ enum ConnectionsClient {
                     }
                     inFlight += 1
                     handshakes.addTask(executorPreference: reactor) {
-                        await handshake(source: source, target: destination, handshake: hello, reactor: reactor)
+                        await WirePeer.handshake(
+                            from: source, to: destination, hello: hello, timeout: .seconds(20), reactor: reactor,
+                            readBudget: 4096
+                        ).admitted
                     }
                 }
                 for await outcome in handshakes {
@@ -110,36 +113,6 @@ enum ConnectionsClient {
         var report = BenchReport("connections-client")
         report.set("connected", connected)
         return report
-    }
-
-    /// Connects and handshakes; returns the connection (frames after the ack stay in it), or nil.
-    static func handshake(source: IPAddress, target: SocketAddress, handshake: Message, reactor: Reactor) async
-        -> Connection?
-    {
-        guard
-            let connection = try? await Connection.connect(
-                to: target, from: source, timeout: .seconds(20), reactor: reactor,
-                options: Connection.Options(readBudget: 4096))
-        else { return nil }
-        do {
-            try await connection.send(handshake)
-            let end = try await connection.deliverBatches { batch in
-                try connection.onLoop(batch) { connection, batch in
-                    var frames = batch.makeIterator()
-                    while let frame = frames.next() {
-                        switch try Message.decode(frame.body) {
-                        case .handshake: try connection.send(.handshakeAck)
-                        case .handshakeAck: return .pauseKeeping(rest: frames)
-                        default: break
-                        }
-                    }
-                    return .proceed
-                }
-            }
-            if end == .paused { return connection }
-        } catch {}
-        await connection.close()
-        return nil
     }
 
     /// Answers pings (and GetPeers) until the node closes the connection.

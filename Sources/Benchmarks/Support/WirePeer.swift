@@ -19,15 +19,24 @@ enum WirePeer {
         case refused(String)
         /// No TCP connection, a close without a reason, or no answer within the timeout.
         case failed
+
+        /// The connection, if handshaked.
+        var admitted: Connection? {
+            if case .admitted(let connection) = self { return connection }
+            return nil
+        }
     }
 
-    /// Dials `target` from `source` and handshakes, within `timeout`.
-    static func handshake(from source: IPAddress, to target: SocketAddress, hello: Message, timeout: Duration) async
-        -> Outcome
-    {
+    /// Dials `target` from `source` and handshakes, within `timeout` (on `reactor`, reading at
+    /// most `readBudget` bytes a pass: the connections scenario holds thousands at once).
+    static func handshake(
+        from source: IPAddress, to target: SocketAddress, hello: Message, timeout: Duration,
+        reactor: Reactor = .shared, readBudget: Int = 16 << 10
+    ) async -> Outcome {
         guard
             let connection = try? await Connection.connect(
-                to: target, from: source, timeout: timeout, options: Connection.Options(readBudget: 16 << 10))
+                to: target, from: source, timeout: timeout, reactor: reactor,
+                options: Connection.Options(readBudget: readBudget))
         else { return .failed }
         let outcome = await withTaskGroup(of: Outcome?.self) { group in
             group.addTask { await exchange(connection, hello: hello) }
