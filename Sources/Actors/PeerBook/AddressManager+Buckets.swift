@@ -82,6 +82,7 @@ extension AddressManager {
         slots[entry.ip] = slot
         buckets[table, default: [:]][slot.bucket, default: [:]][slot.position] = entry.ip
         groupCounts[table, default: [:]][group(of: entry.ip), default: 0] += 1
+        tableCounts[table, default: 0] += 1
         if entry.isOperatorGiven { operatorGiven.insert(entry.ip) }
         return true
     }
@@ -106,5 +107,6 @@ extension AddressManager {
         let group = group(of: entry.ip)
         let remaining = (groupCounts[slot.table]?[group] ?? 1) - 1
         groupCounts[slot.table]?[group] = remaining > 0 ? remaining : nil
+        tableCounts[slot.table, default: 1] -= 1
     }
 }

@@ -82,11 +82,11 @@ extension AddressManager {
         return chosen
     }
 
-    /// Entries of `table` outside the excluded groups, from the per-group counts: O(excluded).
+    /// Entries of `table` outside the excluded groups, from the per-table and per-group
+    /// counts: O(excluded).
     func eligibleCount(in table: Table, excluding excluded: Set<NetworkGroup>) -> Int {
         let counts = groupCounts[table] ?? [:]
-        let total = counts.values.reduce(0, +)
-        return total - excluded.reduce(0) { $0 + (counts[$1] ?? 0) }
+        return (tableCounts[table] ?? 0) - excluded.reduce(0) { $0 + (counts[$1] ?? 0) }
     }
 
     /// A random entry of a random non-empty bucket of `table`.

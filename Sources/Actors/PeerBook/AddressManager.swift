@@ -121,6 +121,9 @@ public struct AddressManager: Sendable, Equatable {
     /// Entries per table and address group, so a selection that excludes groups knows at
     /// once whether anything is left to pick.
     var groupCounts: [Table: [NetworkGroup: Int]] = [.new: [:], .tried: [:]]
+    /// Entries per table, kept beside `groupCounts` so that no count is a sum over it: with
+    /// `groupsByAddress` every address is its own group, and each `select` summed the book.
+    var tableCounts: [Table: Int] = [.new: 0, .tried: 0]
     var slots: [PeerIP: Slot] = [:]
     /// Whether the next `select` draws from tried (they alternate).
     var nextFromTried = true
@@ -164,8 +167,8 @@ public struct AddressManager: Sendable, Equatable {
     }
 
     public var count: Int { entries.count }
-    public var newCount: Int { groupCounts[.new]?.values.reduce(0, +) ?? 0 }
-    public var triedCount: Int { groupCounts[.tried]?.values.reduce(0, +) ?? 0 }
+    public var newCount: Int { tableCounts[.new] ?? 0 }
+    public var triedCount: Int { tableCounts[.tried] ?? 0 }
 
     public subscript(ip: PeerIP) -> Entry? { entries[ip] }
 

@@ -144,6 +144,39 @@ import Testing
         #expect(manager.select(now: Self.now, using: &generator) == nil)
     }
 
+    // The per-table counts are kept, not summed: after any mix of gossip, handshakes, good
+    // dials, attempts, removals and prunes they still equal what the entries say, with groups
+    // by /16 and by whole address (`--lan`).
+    @Test(arguments: [false, true])
+    func tableCounts_alwaysMatchTheEntries(groupsByAddress: Bool) {
+        var manager = AddressManager(
+            key: Self.key,
+            configuration: AddressManager.Configuration(
+                newBuckets: 8, triedBuckets: 4, bucketSize: 8, groupsByAddress: groupsByAddress))
+        var generator = SeededGenerator(state: 99)
+        func check() {
+            #expect(manager.newCount == manager.entries.values.filter { $0.table == .new }.count)
+            #expect(manager.triedCount == manager.entries.values.filter { $0.table == .tried }.count)
+        }
+        for step in 0..<3_000 {
+            let host = Int.random(in: 0..<400, using: &generator)
+            let address = Self.address("11.\(host % 40).\(host / 40).1:7071")
+            let now = Self.now + Double(step)
+            switch Int.random(in: 0..<10, using: &generator) {
+            case 0..<4:
+                _ = manager.add(address, source: Self.ip("12.\(host % 7).0.1"), origin: .gossip, now: now)
+            case 4: _ = manager.learnedFromHandshake(address, now: now)
+            case 5, 6: manager.markGood(address, now: now)
+            case 7: manager.markAttempt(PeerIP(address.ip), now: now)
+            case 8: manager.remove(PeerIP(address.ip))
+            default: manager.pruneTerrible(now: now + 40 * 86_400)
+            }
+            if step % 100 == 0 { check() }
+        }
+        check()
+        #expect(manager.triedCount > 0 && manager.newCount > 0)
+    }
+
     @Test func anInboundSession_neverMakesAnAddressTried() {
         var manager = AddressManager(key: Self.key)
         var added = 0
