@@ -312,6 +312,18 @@ public actor ConnectionManager: LoopIsolated {
     // MARK: Snapshots
 
     public var book: PeerBook { table.book }
+
+    /// The book's counts for a snapshot (`/metrics`, `/health`, `stats()`), computed here
+    /// rather than on a copy of the book: a copy held across the snapshot's other awaits made
+    /// the next change to the book (a PeerList learned, a dial recorded) copy all of it on the
+    /// loop, milliseconds at 10,000 entries.
+    public func bookCounts() -> BookCounts {
+        let now = Self.now()
+        let outcomes = table.book.outcomeCounts(now: now)
+        return BookCounts(
+            known: table.book.count, tiers: table.book.tierCounts(now: now, connected: Set(table.sessions.keys)),
+            banned: outcomes.banned, cooldown: outcomes.cooldown, unhealthy: outcomes.unhealthy)
+    }
     public var sessions: [PeerIP: PeerTable.Session] { table.sessions }
     public var dialFailures: [DialFailure] { tracker.failures }
     public var totals: Counters { counters }

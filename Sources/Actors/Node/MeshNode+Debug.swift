@@ -6,7 +6,7 @@ extension MeshNode: DebugDataSource {
         var snapshot = DebugSnapshot()
         let now = ConnectionManager.now()
         let sessions = await manager.sessions
-        let book = await manager.book
+        let book = await manager.bookCounts()
         let totals = await manager.totals
         var metrics = MetricsSnapshot()
         metrics.declareLabels(
@@ -37,16 +37,15 @@ extension MeshNode: DebugDataSource {
                 connectedSinceUnix: Int(session.since), lastRTTMilliseconds: details[ip]?.rtt.map { $0 * 1000 },
                 userAgent: details[ip]?.agent)
         }
-        let tiers = book.tierCounts(now: now, connected: Set(sessions.keys))
-        snapshot.hot = tiers[.hot] ?? 0
-        snapshot.warm = tiers[.warm] ?? 0
-        snapshot.cold = tiers[.cold] ?? 0
+        snapshot.hot = book.tiers[.hot] ?? 0
+        snapshot.warm = book.tiers[.warm] ?? 0
+        snapshot.cold = book.tiers[.cold] ?? 0
         snapshot.dialFailures = await manager.dialFailures
         var store = DebugSnapshot.Store()
-        store.knownPeers = book.count
+        store.knownPeers = book.known
         store.connected = sessions.count
         store.connecting = await manager.connectingCount
-        (store.banned, store.cooldown, store.unhealthy) = book.outcomeCounts(now: now)
+        (store.banned, store.cooldown, store.unhealthy) = (book.banned, book.cooldown, book.unhealthy)
         if let cycle = lastCycleSummary {
             store.attemptedLastCycle = cycle.attempted
             store.connectedLastCycle = cycle.connected

@@ -44,7 +44,7 @@ extension MeshNode {
         for peer in await manager.livePeers {
             if let rtt = await peer.lastRTT { rtts[peer.ip] = rtt }
         }
-        let book = await manager.book
+        let book = await manager.bookCounts()
         let peers = sessions.map { ip, session in
             NodeStats.Peer(
                 ip: ip, address: session.listenAddress, direction: session.direction,
@@ -52,8 +52,7 @@ extension MeshNode {
         }.sorted { $0.ip < $1.ip }
         return NodeStats(
             listen: listenAddress, peers: peers, connecting: await manager.connectingCount,
-            tiers: book.tierCounts(now: ConnectionManager.now(), connected: Set(sessions.keys)),
-            knownPeers: book.count, dialFailures: await manager.dialFailures, totals: await manager.totals,
-            lastCycle: lastCycleSummary)
+            tiers: book.tiers, knownPeers: book.known, dialFailures: await manager.dialFailures,
+            totals: await manager.totals, lastCycle: lastCycleSummary)
     }
 }

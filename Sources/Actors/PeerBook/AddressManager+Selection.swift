@@ -89,9 +89,18 @@ extension AddressManager {
         return (tableCounts[table] ?? 0) - excluded.reduce(0) { $0 + (counts[$1] ?? 0) }
     }
 
-    /// A random entry of a random non-empty bucket of `table`.
+    /// A random entry of a random non-empty bucket of `table`. A bucket number is drawn until
+    /// one holds entries (uniform over the non-empty ones, as addrman's draw): O(1) on a
+    /// filled table, where picking from the dictionary's values walked half of it each time.
+    /// A sparse table falls back to that walk after a few misses.
     func randomEntry(in table: Table, using generator: inout some RandomNumberGenerator) -> Entry? {
-        guard let bucket = buckets[table]?.values.randomElement(using: &generator),
+        guard let held = buckets[table], !held.isEmpty else { return nil }
+        let count = table == .new ? configuration.newBuckets : configuration.triedBuckets
+        var bucket: [Int: PeerIP]?
+        for _ in 0..<8 where bucket == nil {
+            bucket = held[Int.random(in: 0..<count, using: &generator)]
+        }
+        guard let bucket = bucket ?? held.values.randomElement(using: &generator),
             let ip = bucket.values.randomElement(using: &generator)
         else { return nil }
         return entries[ip]

@@ -130,6 +130,15 @@ public final class Reactor: @unchecked Sendable {
         nextPassWork.append(.closure(body))
     }
 
+    /// Suspends the calling task until the loop's next pass (after its next epoll round): a
+    /// task that starts many jobs gives each batch a pass of its own, and the peers' I/O a
+    /// turn between them. Safe from any thread.
+    public func nextPass() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            execute { [self] in executeNextPass { continuation.resume() } }
+        }
+    }
+
     func submit(_ work: Work) {
         if isInLoop {
             localWork.append(work)

@@ -112,7 +112,12 @@ import Testing
         // A violator known by IP only, and an operator's ban of a stranger.
         book.add(SocketAddress(ip: .v4(0x0D00_0001), port: 0), source: .handshake, now: now)
         book.ban(PeerIP(.v4(0x0D00_0002)), until: now + 100, reason: .operatorBan, now: now)
-        let connected: Set<PeerIP> = [PeerIP(.v4(0x0B05_0001)), PeerIP(.v4(0x0D00_0001))]
+        // Connected: a hot, a warm and a cold entry, a known-by-IP-only violator, and an IP
+        // the book does not know (counted nowhere).
+        let connected: Set<PeerIP> = [
+            PeerIP(.v4(0x0B05_0001)), PeerIP(.v4(0x0B01_0001)), PeerIP(.v4(0x0B04_0001)), PeerIP(.v4(0x0D00_0001)),
+            PeerIP(.v4(0x0E00_0001)),
+        ]
 
         var tiers: [PeerTier: Int] = [.hot: 0, .warm: 0, .cold: 0]
         var banned = 0

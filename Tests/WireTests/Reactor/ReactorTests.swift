@@ -156,6 +156,22 @@ extension IOSuite {
             }
         }
 
+        // A task on the loop that waits for the next pass lets the pass it was in end (the
+        // loop records a pass before each epoll round); running on, it would not.
+        @Test func nextPass_endsThePassTheCallerWasIn() async throws {
+            try await withTestReactor { reactor in
+                let counts = await Task(executorPreference: reactor) { () -> [Int] in
+                    var seen = [reactor.passStats.count]
+                    for _ in 0..<3 {
+                        await reactor.nextPass()
+                        seen.append(reactor.passStats.count)
+                    }
+                    return seen
+                }.value
+                for (before, after) in zip(counts, counts.dropFirst()) { #expect(after > before) }
+            }
+        }
+
         @Test func sleep_waitsAtLeastItsDuration() async throws {
             try await withTestReactor { reactor in
                 let start = ContinuousClock.now
