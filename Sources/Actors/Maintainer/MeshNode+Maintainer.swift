@@ -40,7 +40,10 @@ extension MeshNode {
         await withTaskGroup(of: (SocketAddress, ReasonCode?).self) { group in
             for (index, (address, source)) in dials.enumerated() {
                 // The planning had its pass; each batch of dials gets one of its own.
-                if index % Self.dialsPerPass == 0 { await reactor.nextPass() }
+                if index % Self.dialsPerPass == 0 {
+                    await reactor.nextPass()
+                    if stopRequested.isFired { break }
+                }
                 group.addTask(executorPreference: reactor) { (address, await self.dial(address, source: source)) }
             }
             while let (address, failure) = await group.next() {

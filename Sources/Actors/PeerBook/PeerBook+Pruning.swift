@@ -32,12 +32,14 @@ extension PeerBook {
     }
 
     /// `prune` for the maintainer's tick, in bounded work: the entries of `buckets` random
-    /// buckets of each table (a sweep of the whole table every few dozen ticks), so planning
-    /// stays far below a millisecond at 10,000 entries. Outcomes without an address are
+    /// buckets of each table, drawn at random (each new bucket looked at every 64 ticks on
+    /// average, each tried bucket every 16).
+    /// Four, not eight: at 10,000 entries eight were a quarter of a tick's 3 ms of planning
+    /// on the loop (perf, `Benchmarks attacks`). Outcomes without an address are
     /// forgotten when the address goes (`forgetDropped`), so this looks at addresses only.
     @discardableResult
     public mutating func pruneSome(
-        buckets: Int = 8, now: Double, keeping: Set<PeerIP>, using generator: inout some RandomNumberGenerator
+        buckets: Int = 4, now: Double, keeping: Set<PeerIP>, using generator: inout some RandomNumberGenerator
     ) -> Int {
         var doomed: [PeerIP] = []
         for table in [AddressManager.Table.new, .tried] {

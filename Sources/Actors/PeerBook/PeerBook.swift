@@ -213,9 +213,9 @@ public struct PeerBook: Sendable, Equatable {
     /// directly, never through `records` (which composes every record: at 10,000 entries that
     /// held the reactor for milliseconds at every tick's report).
     public func tierCounts(now: Double, connected: Set<PeerIP>) -> [PeerTier: Int] {
-        // One pass over the entries with no lookup per entry (this runs for every /metrics and
-        // /health at a 10,000-entry book, on the loop); the few connected IPs are moved to hot
-        // after, from their own tier.
+        // One pass over the entries with no lookup per entry, then one lookup per outcome (this
+        // runs for every /metrics and /health, on the loop); the few connected IPs are moved to
+        // hot after, from the tier they were counted in.
         var (hot, warm, cold) = (0, 0, 0)
         for entry in addresses.entries.values {
             switch PeerRecord.tier(lastSuccess: entry.lastSuccess, now: now, connected: false) {

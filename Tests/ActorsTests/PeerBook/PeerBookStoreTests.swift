@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import Actors
@@ -146,7 +147,10 @@ import Testing
     @Test func theAddressKey_isMadeOnce_keptAcrossStarts_andAGarbledFileIsReplaced() throws {
         let directory = "/tmp/meshnode-addrman-key-\(UInt32.random(in: 0...UInt32.max))"
         try Posix.makeDirectories(directory)
-        defer { Posix.removeFile(directory + "/" + AddressKeyStore.fileName) }
+        defer {
+            Posix.removeFile(directory + "/" + AddressKeyStore.fileName)
+            rmdir(directory)
+        }
         let store = AddressKeyStore(dataDirectory: directory)
         let (first, created) = try store.loadOrCreate()
         #expect(created == .created)

@@ -53,8 +53,8 @@ import Testing
         #expect(!refused.isEmpty)
         #expect(refused.allSatisfy { book[$0] == nil })
         #expect(book.count == accepted)
-        // Other sources still have room of their own: of 16 sources from 16 /16s, the addresses
-        // that land outside the flooder's buckets are all placed.
+        // Other sources still have room of their own: of 16 sources from 16 /16s, nearly all
+        // place their address (with this key 14: two land in the flooder's full buckets).
         var othersPlaced = 0
         for index in 0..<16 {
             let source = PeerIP(.v4(0x0700_0707 | UInt32(index) << 16))
