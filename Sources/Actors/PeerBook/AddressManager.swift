@@ -140,10 +140,22 @@ public struct AddressManager: Sendable, Equatable {
         self.configuration = configuration
     }
 
+    /// The capacity a book restored with `count` entries is given: every position of both
+    /// tables once it holds a quarter of them. Growing a dictionary rehashes all of it in one
+    /// call: a restored 10,000-entry book that the next PeerList pushed over the line held the
+    /// loop ~4 ms. A small book is not given the room: its few entries, spread by hash over
+    /// the whole storage, would make most of its pages resident.
+    static func reservedCapacity(_ configuration: Configuration, holding count: Int) -> Int {
+        let positions = min((configuration.newBuckets + configuration.triedBuckets) * configuration.bucketSize, 1 << 16)
+        return count >= positions / 4 ? positions : count
+    }
+
     /// Rebuilds the tables from persisted entries (each re-placed by this key; an entry
     /// whose position is taken goes to new, or is dropped if new has no room either).
     public init(key: SipHashKey, configuration: Configuration = Configuration(), restoring saved: [Entry]) {
         self.init(key: key, configuration: configuration)
+        entries.reserveCapacity(Self.reservedCapacity(configuration, holding: saved.count))
+        slots.reserveCapacity(Self.reservedCapacity(configuration, holding: saved.count))
         // Tried first, most recently successful first: they have the best claim to a slot.
         let ordered = saved.sorted { a, b in
             if a.table != b.table { return a.table == .tried }

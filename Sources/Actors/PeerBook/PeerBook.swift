@@ -287,6 +287,7 @@ public struct PeerBook: Sendable, Equatable {
     mutating func replaceAll(_ loaded: [PeerRecord], entries: [AddressManager.Entry?] = [], now: Double = 0) {
         var saved: [AddressManager.Entry] = []
         outcomes = [:]
+        outcomes.reserveCapacity(AddressManager.reservedCapacity(addresses.configuration, holding: loaded.count))
         for (index, record) in loaded.enumerated() {
             outcomes[record.ip] = PeerOutcome(record)
             guard record.address.port != 0 else { continue }
