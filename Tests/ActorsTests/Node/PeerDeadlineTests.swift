@@ -44,11 +44,7 @@ extension MeshSuite {
         @Test func linger_closesTheSessionOneSecondAfterDisconnect_whenThePeerNeverHangsUp() async throws {
             let configuration = testConfiguration(testAddress(22, 1))
             try await withManualClockNode(configuration) { node, reactor in
-                let client = try await Connection.handshakedPeer(
-                    to: configuration.listen, from: testAddress(22, 2).ip, reactor: reactor)
-                #expect(await eventually { await node.manager.sessions.count == 1 })
-                let peer = try #require(await node.manager.livePeers.first)
-                #expect(await eventually { await peer.liveness != nil })  // the session has started
+                let (client, peer) = try await node.startedSession(from: testAddress(22, 2).ip, reactor: reactor)
                 // A second HandshakeAck is a protocol violation: the node says so and half-closes.
                 try await client.send(.handshakeAck)
                 let received = try await client.readMessages()  // to the node's half-close
@@ -69,11 +65,7 @@ extension MeshSuite {
         @Test func shutdown_endsWhenTheLastPeerHangsUp_withoutWaitingOutTheLinger() async throws {
             let configuration = testConfiguration(testAddress(25, 1))
             try await withManualClockNode(configuration) { node, reactor in
-                let client = try await Connection.handshakedPeer(
-                    to: configuration.listen, from: testAddress(25, 2).ip, reactor: reactor)
-                #expect(await eventually { await node.manager.sessions.count == 1 })
-                let peer = try #require(await node.manager.livePeers.first)
-                #expect(await eventually { await peer.liveness != nil })  // the session has started
+                let (client, _) = try await node.startedSession(from: testAddress(25, 2).ip, reactor: reactor)
                 // A polite peer: reads to the node's half-close, then hangs up at once.
                 let polite = Task(executorPreference: reactor) {
                     let received = try await client.readMessages()

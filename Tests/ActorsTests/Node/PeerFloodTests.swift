@@ -11,11 +11,7 @@ extension MeshSuite {
         @Test func pingsAndPayloadsInOneBurst_areAllAnsweredAndDelivered_inOrder() async throws {
             let configuration = testConfiguration(testAddress(27, 1))
             try await withManualClockNode(configuration) { node, reactor in
-                let client = try await Connection.handshakedPeer(
-                    to: configuration.listen, from: testAddress(27, 2).ip, reactor: reactor)
-                #expect(await eventually { await node.manager.sessions.count == 1 })
-                let peer = try #require(await node.manager.livePeers.first)
-                #expect(await eventually { await peer.liveness != nil })  // the session has started
+                let (client, _) = try await node.startedSession(from: testAddress(27, 2).ip, reactor: reactor)
                 // Far more than one pass's slice (PeerConnection.messagesPerPass), in one write.
                 let count = 8 * PeerConnection.messagesPerPass
                 var burst: [UInt8] = []

@@ -16,11 +16,7 @@ extension MeshSuite {
             }
             try await withManualClockNode(configuration) { node, reactor in
                 // Handshakes, then never answers a ping.
-                let silent = try await Connection.handshakedPeer(
-                    to: configuration.listen, from: testAddress(17, 2).ip, reactor: reactor)
-                #expect(await eventually { await node.manager.sessions.count == 1 })
-                let peer = try #require(await node.manager.livePeers.first)
-                #expect(await eventually { await peer.liveness != nil })  // the session has started
+                let (silent, peer) = try await node.startedSession(from: testAddress(17, 2).ip, reactor: reactor)
                 // The first ping is due within one interval (jittered to 50–100 % of it).
                 await reactor.advanceClock(by: .milliseconds(200))
                 let ping = try await silent.readMessages { $0.contains { if case .ping = $0 { true } else { false } } }

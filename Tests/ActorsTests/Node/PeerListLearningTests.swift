@@ -11,13 +11,9 @@ extension MeshSuite {
         @Test func aThousandEntryAnswer_teachesAtMostTheSample() async throws {
             let configuration = testConfiguration(testAddress(28, 1))
             try await withManualClockNode(configuration) { node, reactor in
-                let client = try await Connection.handshakedPeer(
-                    to: configuration.listen, from: testAddress(28, 2).ip, reactor: reactor)
                 // On a LAN every peer is asked for addresses when its session starts (right after
                 // its liveness): from then on one PeerList is owed.
-                #expect(await eventually { await node.manager.sessions.count == 1 })
-                let peer = try #require(await node.manager.livePeers.first)
-                #expect(await eventually { await peer.liveness != nil })
+                let (client, _) = try await node.startedSession(from: testAddress(28, 2).ip, reactor: reactor)
                 let before = await node.manager.book.count
                 // 1,000 distinct addresses (the address manager alone would keep up to 512 of
                 // them from one source: 16 buckets of 32).

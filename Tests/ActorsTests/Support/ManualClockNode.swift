@@ -52,6 +52,21 @@ func withManualClockNode<T: Sendable>(
     }
 }
 
+extension MeshNode {
+    /// A hand-driven peer from `ip`, handshaked with this node, returned once the node's side
+    /// of the session has started (its liveness is armed): the peer's connection, and the
+    /// node's PeerConnection for it. The node must have no other session.
+    func startedSession(
+        from ip: IPAddress, reactor: Reactor, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> (client: Connection, peer: PeerConnection) {
+        let client = try await Connection.handshakedPeer(to: configuration.listen, from: ip, reactor: reactor)
+        #expect(await eventually { await self.manager.sessions.count == 1 }, sourceLocation: sourceLocation)
+        let peer = try #require(await manager.livePeers.first, sourceLocation: sourceLocation)
+        #expect(await eventually { await peer.liveness != nil }, sourceLocation: sourceLocation)
+        return (client, peer)
+    }
+}
+
 extension Connection {
     /// Test peer reading through the one read model: the messages of every batch delivered
     /// until `enough` holds for all received so far (delivery then pauses), or the peer closes.
