@@ -324,6 +324,7 @@ public actor ConnectionManager: LoopIsolated {
             known: table.book.count, tiers: table.book.tierCounts(now: now, connected: Set(table.sessions.keys)),
             banned: outcomes.banned, cooldown: outcomes.cooldown, unhealthy: outcomes.unhealthy)
     }
+
     public var sessions: [PeerIP: PeerTable.Session] { table.sessions }
     public var dialFailures: [DialFailure] { tracker.failures }
     public var totals: Counters { counters }

@@ -248,7 +248,8 @@ extension PeerConnection {
         budgets?.addresses = bucket
         if granted < offered.count {
             context.budgetCounters.update { $0.addressesRateLimited += offered.count - granted }
+            offered.removeLast(offered.count - granted)
         }
-        return Array(offered.prefix(granted))
+        return offered
     }
 }

@@ -216,9 +216,14 @@ public struct PeerBook: Sendable, Equatable {
         // One pass over the entries with no lookup per entry, then one lookup per outcome (this
         // runs for every /metrics and /health, on the loop); the few connected IPs are moved to
         // hot after, from the tier they were counted in.
+        // The tier an entry is counted in before `connected` is looked at.
+        func unconnectedTier(_ entry: AddressManager.Entry) -> PeerTier {
+            PeerRecord.tier(lastSuccess: entry.lastSuccess, now: now, connected: false)
+        }
+        var counts: [PeerTier: Int] = [.hot: 0, .warm: 0, .cold: 0]
         var (hot, warm, cold) = (0, 0, 0)
         for entry in addresses.entries.values {
-            switch PeerRecord.tier(lastSuccess: entry.lastSuccess, now: now, connected: false) {
+            switch unconnectedTier(entry) {
             case .hot: hot += 1
             case .warm: warm += 1
             case .cold: cold += 1
@@ -226,23 +231,14 @@ public struct PeerBook: Sendable, Equatable {
         }
         // Known without an address (bans, violators): never reached by a dial of ours.
         for ip in outcomes.keys where addresses[ip] == nil { cold += 1 }
+        (counts[.hot], counts[.warm], counts[.cold]) = (hot, warm, cold)
         for ip in connected {
-            let tier: PeerTier
-            if let entry = addresses[ip] {
-                tier = PeerRecord.tier(lastSuccess: entry.lastSuccess, now: now, connected: false)
-            } else if outcomes[ip] != nil {
-                tier = .cold
-            } else {
-                continue
-            }
-            switch tier {
-            case .hot: continue
-            case .warm: warm -= 1
-            case .cold: cold -= 1
-            }
-            hot += 1
+            let counted = addresses[ip].map(unconnectedTier) ?? (outcomes[ip] != nil ? .cold : nil)
+            guard let counted, counted != .hot else { continue }
+            counts[counted, default: 0] -= 1
+            counts[.hot, default: 0] += 1
         }
-        return [.hot: hot, .warm: warm, .cold: cold]
+        return counts
     }
 
     /// How many known IPs are banned, cooling down (and not banned), and below
